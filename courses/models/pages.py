@@ -1,0 +1,362 @@
+"""The page tree: catalogue → course → (section →) lecture / article; a library of articles.
+
+Docs: https://docs.wagtail.org/en/stable/topics/pages.html
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from ..blocks import BodyBlock
+from ..search_text import reading_minutes, segment_for_index
+
+LESSON_TYPES = ["courses.LecturePage", "courses.ArticlePage"]
+
+
+class CourseTag(TaggedItemBase):
+    """Tags on courses (django-taggit through model)."""
+
+    content_object = ParentalKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticleTag(TaggedItemBase):
+    """Tags on articles (django-taggit through model)."""
+
+    content_object = ParentalKey(
+        "courses.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class CJKSearchMixin:
+    """Indexes a bigram copy of a page's CJK text so Chinese queries find it on every backend.
+
+    Subclasses list the texts in ``search_texts``; see ``courses.search_text``.
+    """
+
+    def search_texts(self) -> list[str]:
+        return [self.title, getattr(self, "search_description", ""), self.tag_names()]
+
+    def tag_names(self) -> str:
+        """The page's tags as text, so a search for a tag finds what carries it."""
+        tags = getattr(self, "tags", None)
+        return ", ".join(tag.name for tag in tags.all()) if tags is not None else ""
+
+    def search_cjk(self) -> str:
+        return segment_for_index(self.search_texts())
+
+    def search_areas(self) -> list[tuple[str, str]]:
+        """(label, plain text) of each part of the page a search hit can be shown in."""
+        return [(_("Title"), self.title)]
+
+
+class CourseIndexPage(Page):
+    """The home page: the catalogue of published courses, with tag filter and search box."""
+
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text=_("A few words above the catalogue: who the training is for."),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CoursePage", "courses.LibraryPage"]
+
+    class Meta:
+        verbose_name = _("course catalogue")
+
+    def get_courses(self, tag: str | None = None):
+        courses = CoursePage.objects.live().public().descendant_of(self).order_by("path")
+        if tag:
+            courses = courses.filter(tags__slug=tag)
+        return courses.select_related("cover_image").prefetch_related("tags")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        tag = request.GET.get("tag") or None
+        context["active_tag"] = tag
+        context["courses"] = self.get_courses(tag)
+        context["course_tags"] = (
+            CourseTag.tag_model()
+            .objects.filter(courses_coursetag_items__content_object__live=True)
+            .distinct()
+            .order_by("name")
+        )
+        context["libraries"] = LibraryPage.objects.live().public().child_of(self)
+        return context
+
+
+class LibraryPage(Page):
+    """A library of theory articles, policies and regulations outside any course."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ArticlePage"]
+
+    class Meta:
+        verbose_name = _("article library")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = (
+            ArticlePage.objects.live().public().child_of(self).order_by("-first_published_at")
+        )
+        return context
+
+
+class CoursePage(CJKSearchMixin, Page):
+    """A course: its lessons are the lecture and article pages below it, in tree order,
+    optionally grouped into sections."""
+
+    summary = models.TextField(
+        _("summary"),
+        max_length=600,
+        help_text=_("One or two sentences shown in the catalogue and in search results."),
+    )
+    description = RichTextField(
+        _("description"),
+        blank=True,
+        features=["h2", "h3", "bold", "italic", "link", "ol", "ul"],
+        help_text=_("What members learn, who the course is for, what they need beforehand."),
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cover image"),
+        help_text=_("Shown in the catalogue; landscape works best."),
+    )
+    trainers = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="trained_courses",
+        verbose_name=_("trainers"),
+        help_text=_("Trainers may edit this course and its lessons in the admin."),
+    )
+    tags = ClusterTaggableManager(through=CourseTag, blank=True, verbose_name=_("tags"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        FieldPanel("description"),
+        MultiFieldPanel([FieldPanel("trainers"), FieldPanel("tags")], heading=_("People and tags")),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.SearchField("tag_names"),
+        index.SearchField("search_cjk"),
+    ]
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.CourseSectionPage", *LESSON_TYPES]
+
+    class Meta:
+        verbose_name = _("course")
+
+    def search_texts(self):
+        return [*super().search_texts(), self.summary, self.description]
+
+    def search_areas(self):
+        return [
+            *super().search_areas(),
+            (_("Summary"), self.summary),
+            (_("Description"), strip_tags(self.description)),
+            (_("Tags"), self.tag_names()),
+        ]
+
+    def get_lessons(self):
+        """Live lessons in tree order, sections included (a depth-first walk)."""
+        return Page.objects.live().descendant_of(self).type(LecturePage, ArticlePage).specific()
+
+    def get_outline(self):
+        """The course as (section or None, [lessons]) pairs, in tree order."""
+        outline: list[tuple[Page | None, list[Page]]] = []
+        loose: list[Page] = []
+        for child in self.get_children().live().specific():
+            if isinstance(child, CourseSectionPage):
+                outline.append((child, list(child.get_lessons())))
+            else:
+                loose.append(child)
+        if loose:
+            outline.insert(0, (None, loose))
+        return outline
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = self.get_outline()
+        context["trainer_list"] = self.trainers.order_by("last_name", "first_name", "username")
+        return context
+
+
+class CourseSectionPage(Page):
+    """A group of lessons inside a course, e.g. "Part 1: Basics"."""
+
+    intro = models.TextField(
+        _("introduction"), blank=True, help_text=_("Optional, shown above the lessons.")
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = LESSON_TYPES
+
+    class Meta:
+        verbose_name = _("course section")
+
+    def get_lessons(self):
+        return self.get_children().live().type(LecturePage, ArticlePage).specific()
+
+
+class LessonMixin:
+    """What lecture and article pages share: their course and their neighbours in it."""
+
+    @cached_property
+    def course(self) -> "CoursePage | None":
+        return CoursePage.objects.ancestor_of(self).first()
+
+    def get_neighbours(self) -> tuple[Page | None, Page | None]:
+        if self.course is None:
+            return None, None
+        lessons = list(self.course.get_lessons())
+        ids = [lesson.pk for lesson in lessons]
+        if self.pk not in ids:
+            return None, None
+        i = ids.index(self.pk)
+        previous = lessons[i - 1] if i > 0 else None
+        following = lessons[i + 1] if i + 1 < len(lessons) else None
+        return previous, following
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = self.course
+        context["previous_lesson"], context["next_lesson"] = self.get_neighbours()
+        return context
+
+
+def stream_text(page, field_name: str = "body") -> str:
+    """The plain text of a StreamField, as the search index sees it."""
+    field = page._meta.get_field(field_name)
+    return "\n".join(field.get_searchable_content(getattr(page, field_name)))
+
+
+class ArticlePage(CJKSearchMixin, LessonMixin, Page):
+    """A theory article, policy or regulation: read as a lesson of a course or in a library."""
+
+    class Kind(models.TextChoices):
+        THEORY = "theory", _("Theory")
+        POLICY = "policy", _("Policy")
+        REGULATION = "regulation", _("Regulation")
+        GUIDE = "guide", _("Guide")
+
+    lesson_type = "article"
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.THEORY)
+    summary = models.TextField(
+        _("summary"), blank=True, max_length=600, help_text=_("Shown in lists and search results.")
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("tags"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("kind"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("tag_names"),
+        index.SearchField("search_cjk"),
+    ]
+
+    parent_page_types = ["courses.CoursePage", "courses.CourseSectionPage", "courses.LibraryPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("article")
+
+    def body_text(self) -> str:
+        return stream_text(self)
+
+    def search_texts(self):
+        return [*super().search_texts(), self.summary, self.body_text()]
+
+    def search_areas(self):
+        return [
+            *super().search_areas(),
+            (_("Summary"), self.summary),
+            (_("Text"), self.body_text()),
+            (_("Tags"), self.tag_names()),
+        ]
+
+    @cached_property
+    def reading_time(self) -> int:
+        """Estimated minutes to read the article (CJK counted by characters)."""
+        return reading_minutes(
+            f"{self.title}\n{self.summary}\n{self.body_text()}",
+            settings.ELEARN_READING_WORDS_PER_MINUTE,
+            settings.ELEARN_READING_CJK_CHARS_PER_MINUTE,
+        )
+
+
+class LecturePage(CJKSearchMixin, LessonMixin, Page):
+    """A lecture: an introduction and notes now; a video and a slide deck join later."""
+
+    lesson_type = "lecture"
+
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        max_length=1000,
+        help_text=_("What this lecture covers, shown above it and in search results."),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.SearchField("search_cjk"),
+    ]
+
+    parent_page_types = ["courses.CoursePage", "courses.CourseSectionPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("lecture")
+
+    def body_text(self) -> str:
+        return stream_text(self)
+
+    def search_texts(self):
+        return [*super().search_texts(), self.intro, self.body_text()]
+
+    def search_areas(self):
+        return [
+            *super().search_areas(),
+            (_("Introduction"), self.intro),
+            (_("Text"), self.body_text()),
+        ]

@@ -1,0 +1,53 @@
+"""Sign-up and profile. Log-in, log-out and password reset are Django's own views."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from ..forms import ProfileForm, SignupForm
+from ..roles import ROLE_LABELS, add_member
+
+
+@sensitive_post_parameters("password1", "password2")
+def signup(request):
+    """Create a member account and log the new member in."""
+    if request.user.is_authenticated:
+        return redirect("profile")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        add_member(user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Welcome, %(name)s! Your account is ready.")
+            % {"name": user.get_short_name() or user.username},
+        )
+        return redirect("profile")
+    return render(request, "account/signup.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    """The member's own page: their details, roles and the courses they train."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("profile")
+    return render(
+        request,
+        "account/profile.html",
+        {
+            "form": form,
+            "roles": [
+                label
+                for name, label in ROLE_LABELS.items()
+                if request.user.groups.filter(name=name).exists()
+            ],
+            "trained_courses": request.user.trained_courses.live(),
+        },
+    )

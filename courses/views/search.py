@@ -1,0 +1,63 @@
+"""Site search over courses, lectures and articles, showing where each hit matched."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+from ..models import ArticlePage, CoursePage, LecturePage
+from ..search_text import Fragment, excerpt, segment_query
+
+MAX_QUERY_LENGTH = 200
+RESULTS_PER_PAGE = 10
+
+
+@dataclass
+class Hit:
+    """One search result and the places in it where the query matched."""
+
+    page: Page
+    matches: list[tuple[str, list[Fragment]]]
+
+
+def where_matched(page, query: str) -> list[tuple[str, list[Fragment]]]:
+    """(area label, excerpt) for each area of ``page`` that contains the query, best first."""
+    matches = []
+    for label, text in page.search_areas():
+        fragments = excerpt(text, query)
+        if fragments:
+            matches.append((label, fragments))
+    return matches
+
+
+def search(request):
+    """The search results page: ?q=words[&page=N]."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    hits, page_obj = [], None
+    terms = segment_query(query)
+    if terms:
+        results = (
+            Page.objects.live()
+            .public()
+            .type(CoursePage, LecturePage, ArticlePage)
+            .specific()
+            .search(terms, operator="and")
+        )
+        page_obj = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        hits = [Hit(page, where_matched(page, query)) for page in page_obj.object_list]
+    return render(
+        request,
+        "courses/search.html",
+        {
+            "query": query,
+            "hits": hits,
+            "page_obj": page_obj,
+            "base_query": urlencode({"q": query}) + "&",
+            "title": _("Search results for “%(query)s”") % {"query": query}
+            if query
+            else _("Search"),
+        },
+    )

@@ -1,0 +1,84 @@
+"""Shared fixtures: the demo site as the page tree, and a logged-in client per role."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from courses.demo_content import DEMO_USERS, load_demo
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CORPUS_DIR = PROJECT_DIR.parent / "shared" / "corpus"
+ARTIFACTS_DIR = PROJECT_DIR / "test-artifacts"
+ROLES = ["visitor", "member", "trainer", "admin"]
+PASSWORDS = {username: password for username, password, *_ in DEMO_USERS}
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    """The shared corpus of real decks and videos; tests skip when it is absent."""
+    if not CORPUS_DIR.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS_DIR}")
+    return CORPUS_DIR
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    return ARTIFACTS_DIR
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the demo site once per test database; each test runs in a transaction on top.
+
+    Transactional tests (worker, browser) empty the tables afterwards, so pytest-django runs
+    them last and they load the demo again themselves.
+    """
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo site: catalogue, courses with sections and lessons, library, demo users."""
+    return load_demo()  # finds what is there; creates it again after a transactional test
+
+
+def client_for(role: str, demo) -> Client:
+    client = Client()
+    if role != "visitor":
+        client.force_login(demo["users"][role])
+    return client
+
+
+@pytest.fixture(params=ROLES)
+def role_client(request, demo):
+    """A client for each role in turn: visitor, member, trainer, admin."""
+    return request.param, client_for(request.param, demo)
+
+
+@pytest.fixture
+def member_client(demo):
+    return client_for("member", demo)
+
+
+@pytest.fixture
+def trainer_client(demo):
+    return client_for("trainer", demo)
+
+
+@pytest.fixture
+def admin_client_demo(demo):
+    return client_for("admin", demo)
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+# Playwright's sync API runs an event loop in the test's thread; Django then refuses ORM calls
+# made from that thread unless told it is safe (it is: the test drives one browser at a time).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,101 @@
+"""Sign-up, log-in, log-out, password reset by email and the profile page."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+User = get_user_model()
+
+SIGNUP = {
+    "username": "wang",
+    "first_name": "王",
+    "last_name": "芳",
+    "email": "wang@example.com",
+    "password1": "a-long-passphrase-42",
+    "password2": "a-long-passphrase-42",
+}
+
+
+def test_signup_creates_a_member_and_logs_them_in(client, demo):
+    response = client.post("/accounts/signup/", SIGNUP, follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/profile/"
+    user = User.objects.get(username="wang")
+    assert list(user.groups.values_list("name", flat=True)) == ["Members"]
+    assert response.context["user"] == user
+    assert "Welcome, 王" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"email": "MEMBER@example.com"}, "email"),
+        ({"email": "not-an-email"}, "email"),
+        ({"password2": "different-passphrase"}, "password2"),
+        ({"password1": "123", "password2": "123"}, "password2"),
+        ({"username": "member"}, "username"),
+        ({"username": ""}, "username"),
+    ],
+)
+def test_signup_refuses_bad_input_with_a_message(client, demo, change, field):
+    response = client.post("/accounts/signup/", {**SIGNUP, **change})
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert 'class="error"' in response.content.decode()
+    assert not User.objects.filter(username="wang").exists()
+
+
+def test_login_and_logout(client, demo):
+    response = client.post("/accounts/login/", {"username": "member", "password": "elearn-member"})
+    assert response.status_code == 302
+    assert client.get("/accounts/profile/").status_code == 200
+    assert client.get("/accounts/logout/").status_code == 405  # logging out takes a POST (CSRF)
+    client.post("/accounts/logout/")
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_wrong_password_is_refused(client, demo):
+    response = client.post("/accounts/login/", {"username": "member", "password": "nope"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+
+
+def test_password_reset_by_email(client, demo):
+    response = client.post("/accounts/password_reset/", {"email": "member@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["member@example.com"]
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", message.body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.context["validlink"]
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "brand-new-passphrase-7", "new_password2": "brand-new-passphrase-7"},
+    )
+    assert done.status_code == 302
+    assert User.objects.get(username="member").check_password("brand-new-passphrase-7")
+
+
+def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, demo):
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_profile_edit(member_client, demo):
+    response = member_client.post(
+        "/accounts/profile/", {"first_name": "Li", "last_name": "Ming", "email": "li@example.com"}
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="member")
+    assert (user.first_name, user.email) == ("Li", "li@example.com")
+
+
+def test_profile_refuses_an_email_someone_else_uses(member_client, demo):
+    response = member_client.post(
+        "/accounts/profile/", {"first_name": "Li", "last_name": "Ming", "email": "trainer@example.com"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]

@@ -1,0 +1,66 @@
+"""A visitor's first visit in headless Chromium: home → course → article, at two widths."""
+
+import pytest
+
+from courses.demo_content import load_demo
+from tests.browser import browser  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize(("label", "width", "height"), [("desktop", 1440, 900), ("phone", 375, 812)])
+def test_visitor_goes_from_home_to_course_to_article(browser, live_server, artifacts_dir, label, width, height):  # noqa: F811
+    load_demo()
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text() == "Training courses"
+    page.screenshot(path=artifacts_dir / f"home-{label}.png", full_page=True)
+    # The layout fits the screen: nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    page.get_by_role("link", name="加强机关信息化建设，提高工作效率").first.click()
+    page.wait_for_url("**/digital-office/")
+    assert page.get_by_role("heading", name="Lessons").is_visible()
+    page.screenshot(path=artifacts_dir / f"course-{label}.png", full_page=True)
+
+    page.get_by_role("link", name="什么是电子政务").click()
+    page.wait_for_url("**/what-is-e-government/")
+    assert page.locator("h1").inner_text() == "什么是电子政务"
+    assert page.locator("table").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=artifacts_dir / f"article-{label}.png", full_page=True)
+
+    # Keyboard users get a skip link first, and it is visible when focused.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.bounding_box()["x"] >= 0
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_search_and_language_switch_in_the_browser(browser, live_server, artifacts_dir):  # noqa: F811
+    load_demo()
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_label("Find a course or article").fill("信息化")
+    page.get_by_label("Find a course or article").press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert page.locator("mark").first.inner_text() == "信息化"
+    page.screenshot(path=artifacts_dir / "search-desktop.png", full_page=True)
+
+    page.get_by_label("Language").select_option("zh-hans")
+    page.get_by_role("button", name="Change language").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.get_by_role("link", name="课程", exact=True).is_visible()
+    page.screenshot(path=artifacts_dir / "search-zh-desktop.png", full_page=True)
+    context.close()

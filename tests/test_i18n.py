@@ -1,0 +1,65 @@
+"""English and Simplified Chinese: the switcher, translated pages, complete translations."""
+
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+PO_FILE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def test_pages_render_in_chinese_when_the_browser_asks(client, demo):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert ">课程</a>" in html
+    assert "全部课程" in html
+    assert "Skip to main content" not in html
+
+
+def test_language_switcher_sets_the_language_and_returns_to_the_page(client, demo):
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/digital-office/"})
+    assert response.status_code == 302 and response["Location"] == "/digital-office/"
+    html = client.get("/digital-office/").content.decode()
+    assert "课程介绍" in html and "课时" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "About this course" in client.get("/digital-office/").content.decode()
+
+
+def test_switcher_refuses_foreign_redirects(client, demo):
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("url", "text"),
+    [
+        ("/accounts/login/", "忘记密码？"),
+        ("/accounts/signup/", "创建账户"),
+        ("/search/?q=records", "条结果"),
+        ("/tags/", "主题"),
+        ("/digital-office/basics/what-is-e-government/", "分钟读完"),
+        ("/no-such-page/", "页面不存在"),
+    ],
+)
+def test_chinese_strings_on_each_kind_of_page(client, demo, url, text):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert text in client.get(url).content.decode()
+
+
+def test_every_string_is_translated_and_compiled():
+    po = polib.pofile(str(PO_FILE))
+    untranslated = [e.msgid for e in po if not e.translated() or "fuzzy" in e.flags]
+    assert untranslated == []
+    assert len(po) > 100
+    mo = PO_FILE.with_suffix(".mo")
+    assert mo.exists(), "run `make messages` (make run and make test do it)"
+    assert mo.stat().st_mtime >= PO_FILE.stat().st_mtime - 1, "the .mo is older than the .po"
+
+
+def test_translated_placeholders_match():
+    for entry in polib.pofile(str(PO_FILE)):
+        for translation in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if translation:
+                for placeholder in ("%(name)s", "%(query)s", "%(minutes)s", "%(counter)s", "%(site_name)s"):
+                    assert (placeholder in entry.msgid) == (placeholder in translation), entry.msgid

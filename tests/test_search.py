@@ -1,0 +1,81 @@
+"""Search over courses, lectures and articles on the configured database (SQLite or PostgreSQL).
+
+Chinese queries must find parts of Chinese words, which the backends cannot do on their own.
+"""
+
+import pytest
+
+from courses.models import ArticlePage
+
+
+def titles(response) -> list[str]:
+    return [hit.page.title for hit in response.context["hits"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("信息化", {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务"}),
+        ("加强", {"加强机关信息化建设，提高工作效率", "机关公文处理规定"}),
+        ("电子政务", {"什么是电子政务"}),
+        ("提高工作效率", {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务"}),
+        ("数据共享", {"什么是电子政务"}),  # inside a table
+        ("公文", {"机关公文处理规定"}),
+        ("records", {"Records management in a small office", "加强机关信息化建设，提高工作效率", "Data protection policy"}),
+        ("recovery position", {"The recovery position"}),
+        ("office skills", {"加强机关信息化建设，提高工作效率", "Records management in a small office"}),
+        ("信息化 records", {"加强机关信息化建设，提高工作效率"}),
+        ("税收", set()),
+    ],
+)
+def test_search_finds_chinese_and_english(client, demo, query, expected):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert set(titles(response)) == expected
+
+
+def test_search_shows_where_each_hit_matched(client, demo):
+    html = client.get("/search/", {"q": "电子政务"}).content.decode()
+    assert '<span class="match__where">Title:</span> 什么是<mark>电子政务</mark>' in html
+    assert "<mark>电子政务</mark>的概念" in html  # the summary
+
+
+def test_new_pages_are_searchable_at_once_in_tests(client, demo):
+    article = ArticlePage(title="安全生产责任制", slug="safety-duty", summary="落实安全生产责任")
+    demo["library"].add_child(instance=article)
+    article.save_revision().publish()
+    assert titles(client.get("/search/", {"q": "责任制"})) == ["安全生产责任制"]
+    assert titles(client.get("/search/", {"q": "生产"})) == ["安全生产责任制"]
+
+
+def test_drafts_and_private_pages_are_not_found(client, demo):
+    draft = ArticlePage(title="草稿文章信息化", slug="draft", live=False)
+    demo["library"].add_child(instance=draft)
+    assert "草稿文章信息化" not in titles(client.get("/search/", {"q": "草稿"}))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['unbalanced "quote', "AND OR NOT (", "*", "-", "NEAR(", "a" * 500, "'; DROP TABLE x; --", "\x00"],
+)
+def test_odd_queries_never_fail(client, demo, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_search_escapes_the_query(client, demo):
+    html = client.get("/search/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_search_paginates(client, demo):
+    for i in range(12):
+        article = ArticlePage(title=f"分页测试 {i}", slug=f"page-{i}")
+        demo["library"].add_child(instance=article)
+        article.save_revision().publish()
+    first = client.get("/search/", {"q": "分页测试"})
+    assert len(first.context["hits"]) == 10
+    assert "Page 1 of 2" in first.content.decode()
+    second = client.get("/search/", {"q": "分页测试", "page": "2"})
+    assert len(second.context["hits"]) == 2
+    assert client.get("/search/", {"q": "分页测试", "page": "x"}).status_code == 200
