@@ -54,7 +54,9 @@ def segment_query(query: str) -> str:
     """
     words = " ".join(WORD.findall(query.replace("_", " ")))
     return " ".join(
-        CJK_RUN.sub(lambda m: " " + " ".join(cjk_tokens(m.group(), unigrams=False)) + " ", words).split()
+        CJK_RUN.sub(
+            lambda m: " " + " ".join(cjk_tokens(m.group(), unigrams=False)) + " ", words
+        ).split()
     )
 
 

@@ -95,7 +95,8 @@ def test_profile_edit(member_client, demo):
 
 def test_profile_refuses_an_email_someone_else_uses(member_client, demo):
     response = member_client.post(
-        "/accounts/profile/", {"first_name": "Li", "last_name": "Ming", "email": "trainer@example.com"}
+        "/accounts/profile/",
+        {"first_name": "Li", "last_name": "Ming", "email": "trainer@example.com"},
     )
     assert response.status_code == 200
     assert response.context["form"].errors["email"]

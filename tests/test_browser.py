@@ -3,14 +3,17 @@
 import pytest
 
 from courses.demo_content import load_demo
-from tests.browser import browser  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize(("label", "width", "height"), [("desktop", 1440, 900), ("phone", 375, 812)])
-def test_visitor_goes_from_home_to_course_to_article(browser, live_server, artifacts_dir, label, width, height):  # noqa: F811
+@pytest.mark.parametrize(
+    ("label", "width", "height"), [("desktop", 1440, 900), ("phone", 375, 812)]
+)
+def test_visitor_goes_from_home_to_course_to_article(
+    browser, live_server, artifacts_dir, label, width, height
+):
     load_demo()
     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
     page = context.new_page()
@@ -46,7 +49,7 @@ def test_visitor_goes_from_home_to_course_to_article(browser, live_server, artif
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_search_and_language_switch_in_the_browser(browser, live_server, artifacts_dir):  # noqa: F811
+def test_search_and_language_switch_in_the_browser(browser, live_server, artifacts_dir):
     load_demo()
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()

@@ -27,7 +27,9 @@ def test_language_switcher_sets_the_language_and_returns_to_the_page(client, dem
 
 
 def test_switcher_refuses_foreign_redirects(client, demo):
-    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "https://evil.example/"})
+    response = client.post(
+        "/i18n/setlang/", {"language": "zh-hans", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -61,5 +63,11 @@ def test_translated_placeholders_match():
     for entry in polib.pofile(str(PO_FILE)):
         for translation in [entry.msgstr, *entry.msgstr_plural.values()]:
             if translation:
-                for placeholder in ("%(name)s", "%(query)s", "%(minutes)s", "%(counter)s", "%(site_name)s"):
+                for placeholder in (
+                    "%(name)s",
+                    "%(query)s",
+                    "%(minutes)s",
+                    "%(counter)s",
+                    "%(site_name)s",
+                ):
                     assert (placeholder in entry.msgid) == (placeholder in translation), entry.msgid

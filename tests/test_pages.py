@@ -37,7 +37,10 @@ def test_a_lecture_cannot_be_added_under_the_catalogue(demo):
 
 def test_course_outline_groups_lessons_by_section_in_tree_order(demo):
     course = demo["course"]
-    outline = [(section.title if section else None, [lesson.title for lesson in lessons]) for section, lessons in course.get_outline()]
+    outline = [
+        (section.title if section else None, [lesson.title for lesson in lessons])
+        for section, lessons in course.get_outline()
+    ]
     assert outline == [
         ("Part 1 · Basics 基础", ["什么是电子政务", "Welcome lecture"]),
         ("Part 2 · Practice 实践", ["Records management in a small office"]),
@@ -74,7 +77,14 @@ def test_lesson_neighbours_cross_sections(demo):
 def test_article_reading_time_counts_chinese_characters(demo):
     article = ArticlePage.objects.get(slug="what-is-e-government")
     assert article.reading_time == 1
-    article.body = [("paragraph", __import__("wagtail.rich_text", fromlist=["RichText"]).RichText("<p>" + "字" * 1500 + "</p>"))]
+    article.body = [
+        (
+            "paragraph",
+            __import__("wagtail.rich_text", fromlist=["RichText"]).RichText(
+                "<p>" + "字" * 1500 + "</p>"
+            ),
+        )
+    ]
     del article.reading_time
     assert article.reading_time == 6
 
@@ -112,4 +122,6 @@ def test_roles_exist_with_admin_access_for_trainers_and_admins(db):
     assert not Group.objects.get(name="Members").permissions.exists()
     admins = Group.objects.get(name="Admins")
     assert admins.permissions.filter(codename="add_user").exists()
-    assert admins.page_permissions.filter(page__depth=1, permission__codename="publish_page").exists()
+    assert admins.page_permissions.filter(
+        page__depth=1, permission__codename="publish_page"
+    ).exists()

@@ -18,12 +18,25 @@ def titles(response) -> list[str]:
         ("信息化", {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务"}),
         ("加强", {"加强机关信息化建设，提高工作效率", "机关公文处理规定"}),
         ("电子政务", {"什么是电子政务"}),
-        ("提高工作效率", {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务"}),
+        (
+            "提高工作效率",
+            {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务"},
+        ),
         ("数据共享", {"什么是电子政务"}),  # inside a table
         ("公文", {"机关公文处理规定"}),
-        ("records", {"Records management in a small office", "加强机关信息化建设，提高工作效率", "Data protection policy"}),
+        (
+            "records",
+            {
+                "Records management in a small office",
+                "加强机关信息化建设，提高工作效率",
+                "Data protection policy",
+            },
+        ),
         ("recovery position", {"The recovery position"}),
-        ("office skills", {"加强机关信息化建设，提高工作效率", "Records management in a small office"}),
+        (
+            "office skills",
+            {"加强机关信息化建设，提高工作效率", "Records management in a small office"},
+        ),
         ("信息化 records", {"加强机关信息化建设，提高工作效率"}),
         ("税收", set()),
     ],
@@ -56,7 +69,16 @@ def test_drafts_and_private_pages_are_not_found(client, demo):
 
 @pytest.mark.parametrize(
     "query",
-    ['unbalanced "quote', "AND OR NOT (", "*", "-", "NEAR(", "a" * 500, "'; DROP TABLE x; --", "\x00"],
+    [
+        'unbalanced "quote',
+        "AND OR NOT (",
+        "*",
+        "-",
+        "NEAR(",
+        "a" * 500,
+        "'; DROP TABLE x; --",
+        "\x00",
+    ],
 )
 def test_odd_queries_never_fail(client, demo, query):
     response = client.get("/search/", {"q": query})

@@ -28,7 +28,10 @@ def test_index_text_holds_characters_and_bigrams_of_cjk_only():
         ('unbalanced "quote', "unbalanced quote"),
         ("(NEAR* OR -x)", "NEAR OR x"),
         ("***", ""),
-        ("加强机关信息化建设，提高工作效率", "加强 强机 机关 关信 信息 息化 化建 建设 提高 高工 工作 作效 效率"),
+        (
+            "加强机关信息化建设，提高工作效率",
+            "加强 强机 机关 关信 信息 息化 化建 建设 提高 高工 工作 作效 效率",
+        ),
     ],
 )
 def test_segment_query(query, expected):

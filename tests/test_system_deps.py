@@ -24,7 +24,9 @@ def fake_bin(tmp_path: Path, keep: list[str], uid: str) -> str:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for name in keep:
-        real = subprocess.run(["/bin/bash", "-c", f"command -v {name}"], capture_output=True, text=True).stdout.strip()
+        real = subprocess.run(
+            ["/bin/bash", "-c", f"command -v {name}"], capture_output=True, text=True
+        ).stdout.strip()
         if real:
             (bin_dir / name).symlink_to(real)
     (bin_dir / "id").write_text(f"#!/bin/sh\necho {uid}\n")

@@ -47,7 +47,15 @@ def test_a_worker_process_indexes_a_published_page(settings_override=None):
             "ELEARN_TASK_BACKEND": "database",
         }
         worker = subprocess.run(
-            [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--interval", "0.1"],
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--interval",
+                "0.1",
+            ],
             cwd=settings.BASE_DIR,
             env=env,
             capture_output=True,

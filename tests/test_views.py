@@ -50,7 +50,13 @@ def test_unpublished_course_is_not_in_the_catalogue_or_reachable(client, demo):
 
 def test_course_page_shows_sections_lessons_trainers_and_tags(client, demo):
     html = client.get("/digital-office/").content.decode()
-    for text in ["Part 1 · Basics 基础", "什么是电子政务", "Welcome lecture", "Tom Trainer", "office skills"]:
+    for text in [
+        "Part 1 · Basics 基础",
+        "什么是电子政务",
+        "Welcome lecture",
+        "Tom Trainer",
+        "office skills",
+    ]:
         assert text in html
     assert html.index("什么是电子政务") < html.index("Records management in a small office")
 
