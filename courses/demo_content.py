@@ -6,6 +6,8 @@ would create first, so running it twice changes nothing.
 
 import io
 import json
+import tempfile
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -16,6 +18,9 @@ from PIL import ImageDraw
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from . import deck_service
+from .decks import create_deck
+from .demo_deck import build_demo_deck
 from .models import (
     ArticlePage,
     CourseIndexPage,
@@ -24,8 +29,9 @@ from .models import (
     LecturePage,
     LibraryPage,
     OrganisationSettings,
+    SlideDeck,
 )
-from .roles import ADMINS, MEMBERS, TRAINERS
+from .roles import ADMINS, MEMBERS, TRAINERS, ensure_roles
 
 DEMO_USERS = [
     # (username, password, role, first name, last name, superuser)
@@ -106,6 +112,7 @@ def ensure_child(parent: Page, model, slug: str, **fields):
 
 
 def ensure_users() -> dict[str, object]:
+    ensure_roles()
     User = get_user_model()
     users = {}
     for username, password, role, first, last, superuser in DEMO_USERS:
@@ -125,10 +132,23 @@ def ensure_users() -> dict[str, object]:
     return users
 
 
+def ensure_base_tree() -> Page:
+    """Wagtail's own starting rows (locale, root page, root collection), made by its migrations;
+    recreated here if a database was emptied (``manage.py flush``, transactional tests)."""
+    from django.conf import settings
+    from wagtail.models import Collection, Locale
+
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=settings.LANGUAGE_CODE)
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    return Page.get_first_root_node() or Page.add_root(title="Root", slug="root", live=True)
+
+
 def ensure_catalogue() -> CourseIndexPage:
     """The catalogue as the default site's root page, replacing Wagtail's welcome page."""
+    root = ensure_base_tree()
     catalogue = CourseIndexPage.objects.first()
-    root = Page.get_first_root_node()
     if catalogue is None:
         catalogue = CourseIndexPage(
             title="Training courses",
@@ -167,9 +187,38 @@ def ensure_catalogue() -> CourseIndexPage:
     return catalogue
 
 
-@transaction.atomic
+DEMO_DECK_TITLE = "Digital office basics (demo deck)"
+
+
+def ensure_demo_deck(user) -> SlideDeck:
+    """The demo lecture's deck, generated with python-pptx and converted now (a few seconds)."""
+    deck = SlideDeck.objects.filter(title=DEMO_DECK_TITLE).first()
+    if deck is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = build_demo_deck(Path(tmp) / "digital-office-basics.pptx")
+            deck = create_deck(path, title=DEMO_DECK_TITLE, tags=["demo"], user=user)
+    if not deck.is_ready:
+        deck_service.convert(deck, force=True)
+    return deck
+
+
 def load_demo() -> dict[str, object]:
     """Create (or find) the demo site; returns the main objects for callers and tests."""
+    objects = _load_pages()
+    # Outside the page transaction: the conversion commits its text before its images.
+    deck = ensure_demo_deck(objects["users"]["trainer"])
+    lecture = objects["slides_lecture"]
+    if lecture.deck_id != deck.pk:
+        lecture.deck = deck
+        lecture.save_revision().publish()
+    objects["deck"] = deck
+    return objects
+
+
+@transaction.atomic
+def _load_pages() -> dict[str, object]:
+    """Create (or find) the demo site; returns the main objects for callers and tests."""
+    ensure_base_tree()
     users = ensure_users()
     catalogue = ensure_catalogue()
 
@@ -276,6 +325,13 @@ def load_demo() -> dict[str, object]:
             ]
         ),
     )
+    slides_lecture = ensure_child(
+        basics,
+        LecturePage,
+        "digital-office-slides",
+        title="Digital office basics · 信息化办公基础",
+        intro="Step through the slides with ← and →; the text of every slide is below. 用方向键翻页。",
+    )
     practice = ensure_child(course, CourseSectionPage, "practice", title="Part 2 · Practice 实践")
     ensure_child(
         practice,
@@ -329,4 +385,10 @@ def load_demo() -> dict[str, object]:
         ),
         tags=["safety"],
     )
-    return {"catalogue": catalogue, "course": course, "library": library, "users": users}
+    return {
+        "catalogue": catalogue,
+        "course": course,
+        "library": library,
+        "users": users,
+        "slides_lecture": slides_lecture,
+    }

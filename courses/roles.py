@@ -5,6 +5,7 @@ permissions on that course's subtree, and its trainers are that group's members.
 runs when a course is published, since that is when its trainer list takes effect.
 """
 
+from django.apps import apps as global_apps
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import GroupPagePermission
@@ -46,3 +47,96 @@ def add_member(user) -> None:
     group = Group.objects.filter(name=MEMBERS).first()
     if group:
         user.groups.add(group)
+
+
+ADMIN_PAGE_PERMISSIONS = [
+    "add_page",
+    "change_page",
+    "publish_page",
+    "bulk_delete_page",
+    "lock_page",
+    "unlock_page",
+]
+COLLECTION_PERMISSIONS = {
+    "wagtailimages": ["add_image", "change_image", "choose_image"],
+    "wagtaildocs": ["add_document", "change_document", "choose_document"],
+}
+ADMIN_COLLECTION_PERMISSIONS = {
+    "wagtailimages": [*COLLECTION_PERMISSIONS["wagtailimages"], "delete_image"],
+    "wagtaildocs": [*COLLECTION_PERMISSIONS["wagtaildocs"], "delete_document"],
+}
+
+
+def ensure_permissions(apps):
+    # Permissions are normally made after all migrations; make them now so we can grant them.
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # Historical app configs have no models module, which create_permissions skips.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = original
+
+
+def ensure_roles(apps=global_apps) -> None:
+    """Create or complete the three roles and their permissions; safe to run again.
+
+    Takes an app registry so the data migrations can use it with their historical models;
+    ``load_demo`` runs it with the live one (tests empty the tables between some runs).
+    """
+    ensure_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    Page = apps.get_model("wagtailcore", "Page")
+    Collection = apps.get_model("wagtailcore", "Collection")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+
+    def perm(app_label, codename):
+        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+    # Slide decks: trainers upload and choose them; admins may also delete. Filtered, not
+    # fetched one by one: an early migration runs this before the model exists.
+    deck_permissions = Permission.objects.filter(
+        content_type__app_label="courses", content_type__model="slidedeck"
+    )
+
+    Group.objects.get_or_create(name="Members")
+    trainers, _ = Group.objects.get_or_create(name="Trainers")
+    admins, _ = Group.objects.get_or_create(name="Admins")
+
+    access_admin = perm("wagtailadmin", "access_admin")
+    trainers.permissions.add(access_admin, *deck_permissions.exclude(codename="delete_slidedeck"))
+    admins.permissions.add(
+        access_admin,
+        *deck_permissions,
+        *Permission.objects.filter(
+            content_type__app_label="auth", content_type__model__in=["user", "group"]
+        ),
+        *Permission.objects.filter(
+            content_type__app_label="courses", content_type__model="organisationsettings"
+        ),
+        *Permission.objects.filter(
+            content_type__app_label="wagtailcore",
+            codename__in=["add_collection", "change_collection", "delete_collection"],
+        ),
+    )
+
+    root_collection = Collection.objects.filter(depth=1).first()
+    if root_collection:
+        grants = [(trainers, COLLECTION_PERMISSIONS), (admins, ADMIN_COLLECTION_PERMISSIONS)]
+        for group, by_app in grants:
+            for app_label, codenames in by_app.items():
+                for codename in codenames:
+                    GroupCollectionPermission.objects.get_or_create(
+                        group=group,
+                        collection=root_collection,
+                        permission=perm(app_label, codename),
+                    )
+    root_page = Page.objects.filter(depth=1).first()
+    if root_page:
+        for codename in ADMIN_PAGE_PERMISSIONS:
+            GroupPagePermission.objects.get_or_create(
+                group=admins, page=root_page, permission=perm("wagtailcore", codename)
+            )

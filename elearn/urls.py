@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from courses.views import accounts, search, tags
+from courses.views import accounts, search, serve, tags
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("search/", search.search, name="search"),
+    path("decks/<int:deck_id>/files/<path:name>", serve.deck_file, name="deck_file"),
     path("tags/", tags.tag_index, name="tag_index"),
     path("tags/<str:slug>/", tags.tag_detail, name="tag"),
     path("accounts/signup/", accounts.signup, name="signup"),

@@ -7,7 +7,7 @@ from courses.demo_content import load_demo
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("label", "width", "height"), [("desktop", 1440, 900), ("phone", 375, 812)]
 )
@@ -48,7 +48,7 @@ def test_visitor_goes_from_home_to_course_to_article(
     context.close()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_search_and_language_switch_in_the_browser(browser, live_server, artifacts_dir):
     load_demo()
     context = browser.new_context(viewport={"width": 1440, "height": 900})

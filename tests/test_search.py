@@ -7,6 +7,8 @@ import pytest
 
 from courses.models import ArticlePage
 
+SLIDES = "Digital office basics · 信息化办公基础"
+
 
 def titles(response) -> list[str]:
     return [hit.page.title for hit in response.context["hits"]]
@@ -15,21 +17,25 @@ def titles(response) -> list[str]:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("信息化", {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务"}),
+        (
+            "信息化",
+            {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务", SLIDES},
+        ),
         ("加强", {"加强机关信息化建设，提高工作效率", "机关公文处理规定"}),
-        ("电子政务", {"什么是电子政务"}),
+        ("电子政务", {"什么是电子政务", SLIDES}),  # slide 3
         (
             "提高工作效率",
-            {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务"},
+            {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务", SLIDES},
         ),
         ("数据共享", {"什么是电子政务"}),  # inside a table
-        ("公文", {"机关公文处理规定"}),
+        ("公文", {"机关公文处理规定", SLIDES}),  # slide 5
         (
             "records",
             {
                 "Records management in a small office",
                 "加强机关信息化建设，提高工作效率",
                 "Data protection policy",
+                SLIDES,  # the table on slide 7
             },
         ),
         ("recovery position", {"The recovery position"}),
@@ -37,7 +43,10 @@ def titles(response) -> list[str]:
             "office skills",
             {"加强机关信息化建设，提高工作效率", "Records management in a small office"},
         ),
-        ("信息化 records", {"加强机关信息化建设，提高工作效率"}),
+        ("信息化 records", {"加强机关信息化建设，提高工作效率", SLIDES}),
+        ("speaker notes partner", set()),
+        ("留痕", {SLIDES}),  # only in slide 5's speaker notes
+        ("spare slide", set()),  # only on a hidden slide
         ("税收", set()),
     ],
 )
@@ -101,3 +110,17 @@ def test_search_paginates(client, demo):
     second = client.get("/search/", {"q": "分页测试", "page": "2"})
     assert len(second.context["hits"]) == 2
     assert client.get("/search/", {"q": "分页测试", "page": "x"}).status_code == 200
+
+
+def test_a_slide_hit_links_to_that_slide(client, demo):
+    response = client.get("/search/", {"q": "公文处理流程"})
+    html = response.content.decode()
+    assert '<a href="/digital-office/basics/digital-office-slides/slides/5/">Slide 5</a>' in html
+    assert "<mark>公文处理流程</mark>" in html
+
+
+def test_hidden_slides_are_found_when_the_lecture_shows_them(client, demo):
+    lecture = demo["slides_lecture"]
+    lecture.show_hidden_slides = True
+    lecture.save_revision().publish()
+    assert titles(client.get("/search/", {"q": "spare slide"})) == [SLIDES]

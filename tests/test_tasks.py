@@ -24,7 +24,7 @@ def database_url() -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_process_indexes_a_published_page(settings_override=None):
     from django.test import override_settings
 

@@ -11,6 +11,7 @@ from .pages import (
     LibraryPage,
 )
 from .settings import OrganisationSettings
+from .slides import Slide, SlideDeck, SlideDeckTag, SlideMedia
 
 __all__ = [
     "ArticlePage",
@@ -22,4 +23,8 @@ __all__ = [
     "LecturePage",
     "LibraryPage",
     "OrganisationSettings",
+    "Slide",
+    "SlideDeck",
+    "SlideDeckTag",
+    "SlideMedia",
 ]

@@ -5,6 +5,7 @@ Docs: https://docs.wagtail.org/en/stable/topics/pages.html
 
 from django.conf import settings
 from django.db import models
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -55,8 +57,9 @@ class CJKSearchMixin:
     def search_cjk(self) -> str:
         return segment_for_index(self.search_texts())
 
-    def search_areas(self) -> list[tuple[str, str]]:
-        """(label, plain text) of each part of the page a search hit can be shown in."""
+    def search_areas(self) -> list[tuple]:
+        """(label, plain text[, url]) of each part of the page a search hit can be shown in;
+        a url sends the hit to that exact place (a slide)."""
         return [(_("Title"), self.title)]
 
 
@@ -321,8 +324,9 @@ class ArticlePage(CJKSearchMixin, LessonMixin, Page):
         )
 
 
-class LecturePage(CJKSearchMixin, LessonMixin, Page):
-    """A lecture: an introduction and notes now; a video and a slide deck join later."""
+class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
+    """A lecture: an introduction, a slide deck whose every slide is its own page
+    (``slides/<n>/``), and notes; a video joins later."""
 
     lesson_type = "lecture"
 
@@ -332,14 +336,37 @@ class LecturePage(CJKSearchMixin, LessonMixin, Page):
         max_length=1000,
         help_text=_("What this lecture covers, shown above it and in search results."),
     )
+    deck = models.ForeignKey(
+        "courses.SlideDeck",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lectures",
+        verbose_name=_("slide deck"),
+        help_text=_("Upload decks under Slide decks; members step through the slides here."),
+    )
+    show_hidden_slides = models.BooleanField(
+        _("show hidden slides to members"),
+        default=False,
+        help_text=_(
+            "Slides hidden in PowerPoint are shown to trainers only, unless you tick this."
+        ),
+    )
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [FieldPanel("deck"), FieldPanel("show_hidden_slides")], heading=_("Slides")
+        ),
+        FieldPanel("body"),
+    ]
 
     search_fields = Page.search_fields + [
         index.SearchField("intro"),
         index.SearchField("body"),
         index.SearchField("search_cjk"),
+        index.SearchField("slides_text"),
     ]
 
     parent_page_types = ["courses.CoursePage", "courses.CourseSectionPage"]
@@ -354,9 +381,83 @@ class LecturePage(CJKSearchMixin, LessonMixin, Page):
     def search_texts(self):
         return [*super().search_texts(), self.intro, self.body_text()]
 
+    def slides_text(self) -> str:
+        """Text and notes of the slides members see, with CJK bigrams, for the index."""
+        from .slides import deck_search_text
+
+        return deck_search_text(self.deck, include_hidden=self.show_hidden_slides)
+
     def search_areas(self):
-        return [
+        areas = [
             *super().search_areas(),
             (_("Introduction"), self.intro),
             (_("Text"), self.body_text()),
         ]
+        for slide in self.get_slides():
+            label = _("Slide %(number)s") % {"number": slide.number}
+            areas.append((label, slide.search_text(), self.slide_url(slide.number)))
+        return areas
+
+    # Slides ---------------------------------------------------------------------------------
+
+    def get_slides(self, user=None):
+        """The deck's slides this viewer may see, in order (hidden ones only for trainers,
+        or for everyone when the lecture says so)."""
+        from .slides import Slide, can_see_hidden_slides
+
+        if self.deck_id is None or not self.deck.has_text:
+            return Slide.objects.none()
+        slides = self.deck.slides.prefetch_related("media")
+        if not (self.show_hidden_slides or can_see_hidden_slides(user)):
+            slides = slides.filter(hidden=False)
+        return slides
+
+    def slide_url(self, number: int) -> str:
+        return self.url + self.reverse_subpage("slide", args=[number])
+
+    def deck_context(self, request, number: int | None) -> dict:
+        slides = list(self.get_slides(request.user))
+        current = None
+        if number is not None:
+            current = next((slide for slide in slides if slide.number == number), None)
+            if current is None:
+                raise Http404(_("This lecture has no slide %(number)s.") % {"number": number})
+        elif slides:
+            current = slides[0]
+        position = slides.index(current) if current else 0
+        viewer_slides = [
+            {
+                "number": item.number,
+                "title": str(item.display_title),
+                "url": self.slide_url(item.number),
+                "src": item.src,
+                "srcset": item.srcset,
+                "width": item.image_width,
+                "height": item.image_height,
+                "notes": item.notes,
+                "hidden": item.hidden,
+                "lines": [text for _level, text in item.content.get("paragraphs", [])],
+                "current": item is current,
+            }
+            for item in slides
+        ]
+        return {
+            "viewer_slides": viewer_slides,
+            "slides": slides,
+            "slide": current,
+            "slide_position": position + 1,
+            "previous_slide": slides[position - 1] if current and position > 0 else None,
+            "next_slide": slides[position + 1] if current and position + 1 < len(slides) else None,
+            "deck": self.deck,
+        }
+
+    @path("")
+    def lecture(self, request):
+        return self.render(request, context_overrides=self.deck_context(request, None))
+
+    @path("slides/<int:number>/", name="slide")
+    def slide(self, request, number: int):
+        context = self.deck_context(request, number)
+        return self.render(
+            request, context_overrides=context, template="courses/lecture_slide.html"
+        )

@@ -20,16 +20,25 @@ class Hit:
     """One search result and the places in it where the query matched."""
 
     page: Page
-    matches: list[tuple[str, list[Fragment]]]
+    matches: list["Match"]
 
 
-def where_matched(page, query: str) -> list[tuple[str, list[Fragment]]]:
-    """(area label, excerpt) for each area of ``page`` that contains the query, best first."""
+@dataclass
+class Match:
+    """Where in a page the query matched: an area (title, text, slide 7), an excerpt, a link."""
+
+    label: str
+    fragments: list[Fragment]
+    url: str | None = None
+
+
+def where_matched(page, query: str) -> list[Match]:
+    """Each area of ``page`` that contains the query, in the page's order."""
     matches = []
-    for label, text in page.search_areas():
+    for label, text, *url in page.search_areas():
         fragments = excerpt(text, query)
         if fragments:
-            matches.append((label, fragments))
+            matches.append(Match(label, fragments, url[0] if url else None))
     return matches
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -196,3 +197,15 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Slide decks: limits checked before anything is unpacked, and how slides are rendered.
+ELEARN_DECK_MAX_FILE_MB = int(os.environ.get("ELEARN_DECK_MAX_FILE_MB", "200"))
+ELEARN_DECK_MAX_SLIDES = int(os.environ.get("ELEARN_DECK_MAX_SLIDES", "1000"))
+ELEARN_DECK_MAX_UNCOMPRESSED_MB = int(os.environ.get("ELEARN_DECK_MAX_UNCOMPRESSED_MB", "1024"))
+ELEARN_SOFFICE_TIMEOUT_SECONDS = float(os.environ.get("ELEARN_SOFFICE_TIMEOUT_SECONDS", "300"))
+# A conversion still "processing" this long after it started lost its worker: retry or fail it.
+ELEARN_DECK_STALE_AFTER_SECONDS = int(os.environ.get("ELEARN_DECK_STALE_AFTER_SECONDS", "900"))
+ELEARN_DECK_MAX_ATTEMPTS = int(os.environ.get("ELEARN_DECK_MAX_ATTEMPTS", "3"))
+ELEARN_SLIDE_WIDTHS = (480, 960, 1920)
+ELEARN_SLIDE_IMAGE_FORMAT = os.environ.get("ELEARN_SLIDE_IMAGE_FORMAT", "webp")
+ELEARN_SLIDE_SEEN_SECONDS = 2

@@ -16,6 +16,12 @@ def main(po_path: str, table_path: str) -> None:
     po = polib.pofile(po_path)
     missing = []
     for entry in po:
+        if "fuzzy" in entry.flags:
+            # A guess from a similar string: never keep it, take the table's or nothing.
+            entry.flags.remove("fuzzy")
+            entry.previous_msgid = None
+            entry.msgstr = ""
+            entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
         if entry.msgid_plural:
             text = table["PLURALS"].get(entry.msgid)
             if text and not any(entry.msgstr_plural.values()):
@@ -24,8 +30,6 @@ def main(po_path: str, table_path: str) -> None:
             text = table["ZH"].get(entry.msgid)
             if text:
                 entry.msgstr = text
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
         if not (entry.msgstr or any(entry.msgstr_plural.values())):
             missing.append(entry.msgid)
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"

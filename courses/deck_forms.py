@@ -1,0 +1,111 @@
+"""The admin form for uploading a slide deck: checks the file by content before it is saved,
+and takes a password for a protected file without ever storing it."""
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from . import conversion
+from .deck_service import limits
+from .models.slides import file_sha256
+
+
+@contextlib.contextmanager
+def local_path(uploaded):
+    """A filesystem path for an uploaded file (large uploads already have one)."""
+    if hasattr(uploaded, "temporary_file_path"):
+        yield Path(uploaded.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(prefix="elearn-upload-") as tmp:
+        for chunk in uploaded.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        uploaded.seek(0)
+        yield Path(tmp.name)
+
+
+class SlideDeckForm(WagtailAdminModelForm):
+    """Upload or replace a deck; optional password for a protected file."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Only for a password-protected presentation. It is used once to open the file "
+            "and is never stored."
+        ),
+    )
+    convert_again = forms.BooleanField(
+        label=_("Convert again"),
+        required=False,
+        help_text=_("Rebuild the slides from the file, e.g. after fonts were installed."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        new_upload = "file" in self.changed_data and upload
+        password = cleaned.get("password")
+        if not new_upload and not password:
+            return cleaned
+        self._decrypted = None
+        source = upload if new_upload else (self.instance.file if self.instance.pk else None)
+        if source is None:
+            return cleaned
+        try:
+            with local_path(source) as path:
+                conversion.check_package(path, limits())
+                try:
+                    conversion.detect(path)
+                except conversion.EncryptedFile:
+                    if password:
+                        with tempfile.TemporaryDirectory() as tmp:
+                            out = Path(tmp) / "decrypted"
+                            conversion.decrypt(path, password, out)
+                            conversion.detect(out)
+                            self._decrypted = out.read_bytes()
+                else:
+                    if password:
+                        self.add_error(
+                            "password",
+                            _("This file is not password-protected: leave the password empty."),
+                        )
+        except conversion.WrongPassword as exc:
+            self.add_error("password", exc.message)
+        except conversion.ConversionError as exc:
+            self.add_error("file" if new_upload else None, exc.message)
+        return cleaned
+
+    def save(self, commit=True):
+        from .tasks import queue_conversion
+
+        deck = super().save(commit=False)
+        file_changed = "file" in self.changed_data
+        if file_changed:
+            deck.file_size = deck.file.size
+            deck.file_hash = file_sha256(deck.file)
+            if deck.decrypted_file:
+                deck.decrypted_file.delete(save=False)
+        if getattr(self, "_decrypted", None):
+            deck.decrypted_file.save(
+                f"{deck.file_hash[:16]}.bin", ContentFile(self._decrypted), save=False
+            )
+        if not deck.pk and self.for_user is not None and self.for_user.is_authenticated:
+            deck.uploaded_by_user = self.for_user
+        if commit:
+            deck.save()
+            self.save_m2m()
+            if (
+                file_changed
+                or getattr(self, "_decrypted", None)
+                or self.cleaned_data.get("convert_again")
+            ):
+                queue_conversion(deck, force=True)
+        return deck

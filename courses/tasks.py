@@ -1,0 +1,58 @@
+"""Background tasks (Django Tasks API). Thin: they load a row and call a service."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from . import deck_service
+from .models import SlideDeck
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def convert_slide_deck_task(deck_id: int, force: bool = False) -> str:
+    """Convert a deck: text first (members can read it at once), then slide images and the PDF.
+
+    Safe to run twice: a deck whose file was already converted is left as it is.
+    """
+    deck = SlideDeck.objects.filter(pk=deck_id).first()
+    if deck is None:
+        return "gone"
+    return deck_service.convert(deck, force=force).status
+
+
+def queue_conversion(deck: SlideDeck, force: bool = False) -> None:
+    """Queue the conversion once the deck row is committed, so the worker finds it."""
+    deck.mark(SlideDeck.Status.PENDING, error_code="", error_message="")
+    transaction.on_commit(lambda: convert_slide_deck_task.enqueue(deck.pk, force))
+
+
+def recover_stale_decks() -> list[int]:
+    """Decks stuck in "processing" after their worker died: queue them again, or fail them
+    once they have used up their attempts. Returns the ids it touched."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=settings.ELEARN_DECK_STALE_AFTER_SECONDS)
+    stale = SlideDeck.objects.filter(
+        status__in=[SlideDeck.Status.PROCESSING, SlideDeck.Status.TEXT_READY],
+        processing_started_at__lt=cutoff,
+    )
+    touched = []
+    for deck in stale:
+        if deck.attempts >= settings.ELEARN_DECK_MAX_ATTEMPTS:
+            deck_service.fail(
+                deck,
+                "stuck",
+                _(
+                    "The conversion stopped without finishing %(n)s times. The file may be too complex; try converting again or simplify it."
+                )
+                % {"n": deck.attempts},
+            )
+        else:
+            logger.warning("Deck %s was stuck in %s: queued again", deck.pk, deck.status)
+            queue_conversion(deck, force=True)
+        touched.append(deck.pk)
+    return touched

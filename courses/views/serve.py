@@ -1,0 +1,49 @@
+"""Serving a deck's derived files (slide images, thumbnails, the deck PDF, extracted media).
+
+Shaped like Wagtail's document serve view: the file name in the URL is checked against the
+deck's own folder, one permission function decides, and every response carries an ETag and
+nosniff. Originals are never served from here.
+"""
+
+import mimetypes
+import posixpath
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.shortcuts import get_object_or_404
+from django.utils.http import quote_etag
+from django.views.decorators.http import require_safe
+
+from ..models import SlideDeck
+from ..permissions import can_view_deck
+
+mimetypes.add_type("image/webp", ".webp")
+
+
+@require_safe
+def deck_file(request, deck_id: int, name: str):
+    deck = get_object_or_404(SlideDeck, pk=deck_id)
+    # The name must stay inside this deck's folder: no "..", no absolute paths.
+    clean = posixpath.normpath(name)
+    if clean != name or clean.startswith(("/", "..")) or "\\" in name:
+        raise Http404
+    if not can_view_deck(request.user, deck, name):
+        # 404, not 403: do not confirm to strangers that a file exists.
+        raise Http404
+    storage_name = f"decks/derived/{deck.pk}/{clean}"
+    if not default_storage.exists(storage_name):
+        raise Http404
+    # Derived names embed the source hash, so name + hash identify the bytes.
+    etag = quote_etag(f"{deck.file_hash[:16]}-{clean}")
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    content_type = mimetypes.guess_type(clean)[0] or "application/octet-stream"
+    response = FileResponse(default_storage.open(storage_name, "rb"), content_type=content_type)
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    if content_type == "application/pdf":
+        response["Content-Disposition"] = (
+            f'inline; filename="{posixpath.basename(deck.filename)}.pdf"'
+        )
+    return response

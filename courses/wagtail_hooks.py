@@ -1,0 +1,75 @@
+"""Wagtail admin: the Slide decks menu, listing, chooser, and "convert again"."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .deck_forms import SlideDeckForm
+from .models import SlideDeck
+from .views import deck_admin
+
+
+class StatusColumn(Column):
+    cell_template_name = "courses/admin/deck_status_cell.html"
+
+
+class SlideDeckViewSet(SnippetViewSet):
+    """Slide decks in the admin: upload, see how conversion went, choose one for a lecture."""
+
+    model = SlideDeck
+    icon = "doc-full"
+    menu_label = _("Slide decks")
+    menu_order = 250
+    add_to_admin_menu = True
+    list_display = [
+        "title",
+        StatusColumn("status", label=_("Status")),
+        Column("slide_count", label=_("Slides")),
+        Column("size_display", label=_("Size")),
+        UserColumn("uploaded_by_user", label=_("Uploaded by")),
+        DateColumn("created_at", label=_("Uploaded")),
+    ]
+    list_filter = ["status", "collection", "source_format"]
+    list_per_page = 30
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [
+            HelpPanel(template="courses/admin/deck_status_panel.html", heading=_("Conversion")),
+            FieldPanel("title"),
+            FieldPanel("file"),
+            FieldPanel("password"),
+            FieldPanel("collection"),
+            FieldPanel("tags"),
+            FieldPanel("convert_again"),
+        ],
+        base_form_class=SlideDeckForm,
+    )
+
+
+register_snippet(SlideDeckViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_deck_urls():
+    return [
+        path("decks/<int:deck_id>/convert/", deck_admin.convert_again, name="courses_deck_convert"),
+        path("decks/<int:deck_id>/preview/", deck_admin.preview, name="courses_deck_preview"),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def deck_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, SlideDeck):
+        yield ListingButton(
+            _("Preview"), reverse("courses_deck_preview", args=[snippet.pk]), priority=5
+        )
+        if user.has_perm("courses.change_slidedeck"):
+            yield ListingButton(
+                _("Convert again"), reverse("courses_deck_convert", args=[snippet.pk]), priority=6
+            )
