@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django import forms
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -78,9 +79,9 @@ class SlideDeckForm(WagtailAdminModelForm):
                             _("This file is not password-protected: leave the password empty."),
                         )
         except conversion.WrongPassword as exc:
-            self.add_error("password", exc.message)
+            self.add_error("password", gettext(exc.message))
         except conversion.ConversionError as exc:
-            self.add_error("file" if new_upload else None, exc.message)
+            self.add_error("file" if new_upload else None, gettext(exc.message))
         return cleaned
 
     def save(self, commit=True):

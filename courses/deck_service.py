@@ -16,7 +16,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import conversion
 from .models import Slide, SlideDeck, SlideMedia
@@ -126,23 +126,40 @@ def save_text(deck: SlideDeck, content: conversion.DeckContent, media_dir: Path)
     reindex_lectures(deck)
 
 
+def slide_image_name(deck: SlideDeck, number: int, width: int | str, suffix: str) -> str:
+    """A slide image's name relative to the deck's derived folder (see the serve view)."""
+    return f"{deck.file_hash[:16]}/slides/{number:04d}-{width}{suffix}"
+
+
 def save_images(deck: SlideDeck, result: conversion.RenderResult) -> None:
-    """Store the deck PDF and every slide's images, then mark the deck ready."""
+    """Store the deck PDF and every slide's images, then mark the deck ready.
+
+    Widths not rendered now (ELEARN_SLIDE_EAGER_WIDTHS) are listed under their future names
+    and made on first request by ``render_slide_image``.
+    """
     pdf_name = _store(result.pdf_path, deck, "deck.pdf")
     slides = {slide.number: slide for slide in deck.slides.all()}
     for page in result.pages:
         slide = slides.get(page.number)
         if slide is None:
             continue
+        suffix = next(iter(page.files.values())).suffix
         slide.images = {
             str(width): _store(path, deck, f"slides/{page.number:04d}-{width}{path.suffix}")
             for width, path in sorted(page.files.items())
         }
+        for width in settings.ELEARN_SLIDE_WIDTHS:
+            slide.images.setdefault(str(width), slide_image_name(deck, page.number, width, suffix))
         if page.thumbnail:
             slide.thumbnail = _store(
                 page.thumbnail, deck, f"slides/{page.number:04d}-thumb{page.thumbnail.suffix}"
             )
-        slide.image_width, slide.image_height = page.width, page.height
+        # The size the largest image will have, so the browser reserves the right box.
+        scale = max(settings.ELEARN_SLIDE_WIDTHS) / page.width if page.width else 1
+        slide.image_width, slide.image_height = (
+            round(page.width * scale),
+            round(page.height * scale),
+        )
     Slide.objects.bulk_update(
         slides.values(), ["images", "thumbnail", "image_width", "image_height"]
     )
@@ -213,7 +230,7 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
                 limits=limits(),
                 on_text=lambda content: save_text(deck, content, tmp_path / "media"),
                 fmt=settings.ELEARN_SLIDE_IMAGE_FORMAT,
-                widths=settings.ELEARN_SLIDE_WIDTHS,
+                widths=settings.ELEARN_SLIDE_EAGER_WIDTHS,
             )
             save_images(deck, result)
             delete_derived(deck, keep_hash=deck.file_hash)
@@ -226,9 +243,41 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
         fail(
             deck,
             "internal",
-            _(
+            gettext_noop(
                 "The conversion failed unexpectedly. Try converting again; if it fails again, tell your administrator."
             ),
         )
     deck.mark(deck.status, conversion_seconds=time.perf_counter() - started)
     return deck
+
+
+def render_slide_image(deck: SlideDeck, number: int, width: int) -> str | None:
+    """Make a slide image that was left for later, from the deck's kept PDF; returns its
+    storage name, or None when the deck has no PDF (yet)."""
+    if not deck.pdf or width not in settings.ELEARN_SLIDE_WIDTHS:
+        return None
+    fmt = settings.ELEARN_SLIDE_IMAGE_FORMAT
+    with tempfile.TemporaryDirectory(prefix="elearn-slide-") as tmp:
+        local_pdf = Path(tmp) / "deck.pdf"
+        with deck.pdf.open("rb") as src, local_pdf.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        try:
+            (page,) = conversion.render_pages(
+                local_pdf,
+                Path(tmp) / "out",
+                widths=(width,),
+                thumb_width=None,
+                fmt=fmt,
+                pages=[number],
+                workers=1,
+            )
+        except (conversion.ConversionError, ValueError, IndexError):
+            logger.warning("Deck %s: could not render slide %s at %s px", deck.pk, number, width)
+            return None
+        path = page.files[width]
+        relative = slide_image_name(deck, number, width, path.suffix)
+        name = f"decks/derived/{deck.pk}/{relative}"
+        if not default_storage.exists(name):  # another request may have made it meanwhile
+            with path.open("rb") as fh:
+                default_storage.save(name, File(fh))
+    return name

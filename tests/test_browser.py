@@ -67,3 +67,53 @@ def test_search_and_language_switch_in_the_browser(browser, live_server, artifac
     assert page.get_by_role("link", name="课程", exact=True).is_visible()
     page.screenshot(path=artifacts_dir / "search-zh-desktop.png", full_page=True)
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_member_steps_through_a_deck_with_the_keyboard(browser, live_server, artifacts_dir):
+    demo = load_demo()
+    lecture_url = live_server.url + demo["slides_lecture"].url
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(lecture_url)
+    counter = page.locator("[data-deck-counter]")
+    assert counter.inner_text() == "Slide 1 of 13"
+    image = page.locator(".deck-stage__image")
+    image.wait_for()
+    assert page.evaluate("document.querySelector('.deck-stage__image').naturalWidth") > 0
+
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**/slides/2/")
+    assert counter.inner_text() == "Slide 2 of 13"
+    assert "Slide 2" in image.get_attribute("alt")
+    page.keyboard.press("End")
+    page.wait_for_url("**/slides/14/")  # slide 11 is hidden: 13 visible, the last is number 14
+    assert counter.inner_text() == "Slide 13 of 13"
+    page.keyboard.press("Home")
+    page.wait_for_url("**/slides/1/")
+
+    page.get_by_role("button", name="Notes").click()
+    assert page.locator("[data-deck-notes]").is_visible()
+    assert "Introduce yourself" in page.locator("[data-deck-notes]").inner_text()
+    page.get_by_role("link", name="Next →").click()
+    page.wait_for_url("**/slides/2/")
+    page.locator("[data-deck-thumb='4']").click()
+    page.wait_for_url("**/slides/5/")
+    assert "公文处理流程" in image.get_attribute("alt")
+    page.screenshot(path=artifacts_dir / "deck-viewer-desktop.png")
+    page.go_back()
+    page.wait_for_url("**/slides/2/")
+    assert counter.inner_text() == "Slide 2 of 13"
+    assert errors == []
+
+    # Every slide is a real page: opened directly, it shows that slide with its text.
+    page.goto(lecture_url + "slides/5/")
+    assert counter.inner_text() == "Slide 5 of 13"
+    assert page.locator("h1").inner_text().startswith("Slide 5: 公文处理流程")
+    phone = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+    phone.goto(lecture_url + "slides/3/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.screenshot(path=artifacts_dir / "deck-slide-phone.png", full_page=True)
+    context.close()

@@ -11,7 +11,7 @@ import msoffcrypto
 import olefile
 from defusedxml import ElementTree
 
-from .errors import CorruptFile, EncryptedFile, NotAPresentation
+from .errors import CorruptFile, EncryptedFile, NotAPresentation, gettext_noop
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -68,9 +68,11 @@ def detect(path: str | Path) -> Detected:
         with path.open("rb") as fh:
             head = fh.read(1024)
     except OSError as exc:
-        raise CorruptFile("This file could not be read.", detail=str(exc)) from exc
+        raise CorruptFile(gettext_noop("This file could not be read."), detail=str(exc)) from exc
     if not head:
-        raise CorruptFile("This file is empty. Upload the presentation again.", detail="0 bytes")
+        raise CorruptFile(
+            gettext_noop("This file is empty. Upload the presentation again."), detail="0 bytes"
+        )
     if b"%PDF-" in head:
         return Detected("pdf")
     if head.startswith(OLE_MAGIC):

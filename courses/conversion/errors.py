@@ -8,11 +8,17 @@ Anything else escaping the conversion core is a bug in it.
 from __future__ import annotations
 
 
+def gettext_noop(message: str) -> str:
+    """Mark a message for translation without importing Django: makemessages finds it by this
+    name, and the Django layer translates ``ConversionError.message`` when it shows it."""
+    return message
+
+
 class ConversionError(Exception):
     """Base class: ``code`` is stable for programs, ``message`` is plain words for a person."""
 
     code = "error"
-    default_message = "This file could not be converted."
+    default_message = gettext_noop("This file could not be converted.")
 
     def __init__(self, message: str | None = None, *, detail: str = "") -> None:
         self.message = message or self.default_message
@@ -26,7 +32,7 @@ class ConversionError(Exception):
 
 class CorruptFile(ConversionError):
     code = "corrupt"
-    default_message = (
+    default_message = gettext_noop(
         "This file is damaged or incomplete. Open it in PowerPoint or LibreOffice, save it "
         "again, and upload the new copy."
     )
@@ -34,7 +40,7 @@ class CorruptFile(ConversionError):
 
 class EncryptedFile(ConversionError):
     code = "encrypted"
-    default_message = (
+    default_message = gettext_noop(
         "This presentation is password-protected. Type its password and convert again, or "
         "remove the password and upload it again."
     )
@@ -42,7 +48,7 @@ class EncryptedFile(ConversionError):
 
 class WrongPassword(ConversionError):
     code = "wrong_password"
-    default_message = (
+    default_message = gettext_noop(
         "The password does not open this presentation. Check it (passwords are "
         "case-sensitive) and try again."
     )
@@ -50,7 +56,7 @@ class WrongPassword(ConversionError):
 
 class NotAPresentation(ConversionError):
     code = "not_presentation"
-    default_message = (
+    default_message = gettext_noop(
         "This file is not a presentation. Upload a PowerPoint (.pptx, .ppt, .ppsx, .potx), "
         "OpenDocument (.odp) or PDF file."
     )
@@ -58,12 +64,14 @@ class NotAPresentation(ConversionError):
 
 class NoSlides(ConversionError):
     code = "no_slides"
-    default_message = "This presentation has no slides. Add at least one slide and upload it again."
+    default_message = gettext_noop(
+        "This presentation has no slides. Add at least one slide and upload it again."
+    )
 
 
 class TooLarge(ConversionError):
     code = "too_large"
-    default_message = (
+    default_message = gettext_noop(
         "This presentation is too large to convert. Compress its pictures (in PowerPoint: "
         "File > Compress Pictures) or split it into smaller decks."
     )
@@ -71,7 +79,7 @@ class TooLarge(ConversionError):
 
 class ConversionTimeout(ConversionError):
     code = "timeout"
-    default_message = (
+    default_message = gettext_noop(
         "Converting this presentation took too long and was stopped. Try again later, or split "
         "it into smaller decks."
     )
@@ -81,7 +89,9 @@ class MissingDependency(ConversionError):
     """A program the server needs is not installed; ``package`` names the Debian package."""
 
     code = "missing_dependency"
-    default_message = "The server cannot convert presentations yet; ask an administrator."
+    default_message = gettext_noop(
+        "The server cannot convert presentations yet; ask an administrator."
+    )
 
     def __init__(self, program: str, package: str) -> None:
         self.program = program

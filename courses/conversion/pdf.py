@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from .content import DeckContent, RenderedPage, SlideContent
-from .errors import CorruptFile, EncryptedFile, NoSlides
+from .errors import CorruptFile, EncryptedFile, NoSlides, gettext_noop
 
 DEFAULT_WIDTHS = (480, 960, 1920)
 DEFAULT_THUMB_WIDTH = 240
@@ -52,7 +52,7 @@ def extract_pdf_slides(pdf_path: str | Path) -> DeckContent:
     pdf = _open(pdf_path)
     try:
         if len(pdf) == 0:
-            raise NoSlides("This PDF has no pages.")
+            raise NoSlides(gettext_noop("This PDF has no pages."))
         width, height = pdf[0].get_size()
         deck = DeckContent(
             slide_width=round(width * EMU_PER_POINT), slide_height=round(height * EMU_PER_POINT)

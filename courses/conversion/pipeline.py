@@ -33,7 +33,7 @@ from lxml import etree
 from .content import DeckContent, Prepared, RenderedPage, RenderResult
 from .decrypt import decrypt
 from .detect import OOXML_FORMATS, Detected, detect
-from .errors import ConversionError, CorruptFile, EncryptedFile, NoSlides, TooLarge
+from .errors import ConversionError, CorruptFile, EncryptedFile, NoSlides, TooLarge, gettext_noop
 from .limits import Limits, check_package
 from .normalise import rewrite_as_pptx, to_transitional_pptx
 from .pdf import (
@@ -115,7 +115,7 @@ def _prepare(src: Path, workdir: Path, password, limits: Limits, started: float)
     )
     if detected.format == "pdf":
         if pdf_page_count(source) == 0:
-            raise NoSlides("This PDF has no pages.")
+            raise NoSlides(gettext_noop("This PDF has no pages."))
         prepared.pdf_path = source
     elif detected.format in OOXML_FORMATS and not detected.strict:
         if detected.format != "pptx":

@@ -7,6 +7,7 @@ nosniff. Originals are never served from here.
 
 import mimetypes
 import posixpath
+import re
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseNotModified
@@ -14,10 +15,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
+from .. import deck_service
 from ..models import SlideDeck
 from ..permissions import can_view_deck
 
 mimetypes.add_type("image/webp", ".webp")
+# A slide image that may be made on first request: <hash>/slides/<number>-<width>.<ext>
+LAZY_IMAGE = re.compile(r"^([0-9a-f]{16})/slides/(\d{4})-(\d+)\.(?:webp|jpg)$")
 
 
 @require_safe
@@ -32,7 +36,12 @@ def deck_file(request, deck_id: int, name: str):
         raise Http404
     storage_name = f"decks/derived/{deck.pk}/{clean}"
     if not default_storage.exists(storage_name):
-        raise Http404
+        lazy = LAZY_IMAGE.match(clean)
+        if not (lazy and lazy.group(1) == deck.file_hash[:16]):
+            raise Http404
+        made = deck_service.render_slide_image(deck, int(lazy.group(2)), int(lazy.group(3)))
+        if made is None:
+            raise Http404
     # Derived names embed the source hash, so name + hash identify the bytes.
     etag = quote_etag(f"{deck.file_hash[:16]}-{clean}")
     if request.headers.get("If-None-Match") == etag:

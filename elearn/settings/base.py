@@ -182,6 +182,8 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# No avatars from gravatar.com: these sites often run on closed networks.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # elearn
 ELEARN_READING_WORDS_PER_MINUTE = 200
@@ -207,5 +209,10 @@ ELEARN_SOFFICE_TIMEOUT_SECONDS = float(os.environ.get("ELEARN_SOFFICE_TIMEOUT_SE
 ELEARN_DECK_STALE_AFTER_SECONDS = int(os.environ.get("ELEARN_DECK_STALE_AFTER_SECONDS", "900"))
 ELEARN_DECK_MAX_ATTEMPTS = int(os.environ.get("ELEARN_DECK_MAX_ATTEMPTS", "3"))
 ELEARN_SLIDE_WIDTHS = (480, 960, 1920)
-ELEARN_SLIDE_IMAGE_FORMAT = os.environ.get("ELEARN_SLIDE_IMAGE_FORMAT", "webp")
+# Made during conversion; the others on first request (a 1920 px image costs as much as the
+# two smaller ones together, and only full-screen viewers on large displays ask for it).
+ELEARN_SLIDE_EAGER_WIDTHS = (480, 960)
+# JPEG: within 1.12x of a bare LibreOffice export for 200 slides, where WebP took 1.51x for
+# 40% fewer bytes (bench/convert_decks.py). WebP suits sites whose members are on slow links.
+ELEARN_SLIDE_IMAGE_FORMAT = os.environ.get("ELEARN_SLIDE_IMAGE_FORMAT", "jpeg")
 ELEARN_SLIDE_SEEN_SECONDS = 2

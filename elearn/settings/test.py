@@ -1,5 +1,6 @@
 """Tests: fast hashing, local-memory cache, tasks run at once, media in a temporary folder."""
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -20,8 +21,12 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the worker test starts a second process that must see the same data.
+    # One file per checkout, so two clones testing at once never share (and break) a database.
+    checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: F405, S324
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.environ.get(
-            "ELEARN_TEST_DB", str(Path(tempfile.gettempdir()) / "elearn-test.sqlite3")
+            "ELEARN_TEST_DB", str(Path(tempfile.gettempdir()) / f"elearn-test-{checkout}.sqlite3")
         )
     }
+
+LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405

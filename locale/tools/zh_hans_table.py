@@ -218,3 +218,20 @@ ZH.update(
     }
 )
 PLURALS["%(counter)s slide"] = "%(counter)s 张幻灯片"
+
+ZH.update(
+    {
+        "This file could not be read.": "无法读取此文件。",
+        "This file is empty. Upload the presentation again.": "此文件是空的。请重新上传演示文稿。",
+        "This file could not be converted.": "无法转换此文件。",
+        "This file is damaged or incomplete. Open it in PowerPoint or LibreOffice, save it again, and upload the new copy.": "此文件已损坏或不完整。请用 PowerPoint 或 LibreOffice 打开并重新保存，然后上传新文件。",
+        "This presentation is password-protected. Type its password and convert again, or remove the password and upload it again.": "此演示文稿受密码保护。请输入密码后重新转换，或去掉密码后重新上传。",
+        "The password does not open this presentation. Check it (passwords are case-sensitive) and try again.": "密码无法打开此演示文稿。请检查密码（区分大小写）后重试。",
+        "This file is not a presentation. Upload a PowerPoint (.pptx, .ppt, .ppsx, .potx), OpenDocument (.odp) or PDF file.": "此文件不是演示文稿。请上传 PowerPoint（.pptx、.ppt、.ppsx、.potx）、OpenDocument（.odp）或 PDF 文件。",
+        "This presentation has no slides. Add at least one slide and upload it again.": "此演示文稿没有幻灯片。请至少添加一张幻灯片后重新上传。",
+        "This presentation is too large to convert. Compress its pictures (in PowerPoint: File > Compress Pictures) or split it into smaller decks.": "此演示文稿太大，无法转换。请压缩其中的图片（PowerPoint：文件 > 压缩图片），或拆分为几个较小的文件。",
+        "Converting this presentation took too long and was stopped. Try again later, or split it into smaller decks.": "转换此演示文稿耗时过长，已被停止。请稍后重试，或拆分为几个较小的文件。",
+        "The server cannot convert presentations yet; ask an administrator.": "服务器暂时无法转换演示文稿，请联系管理员。",
+        "This PDF has no pages.": "此 PDF 没有页面。",
+    }
+)

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--tags", nargs="*", default=[], metavar="TAG")
 
-    def handle(self, *paths, collection=None, tags=(), **options):
+    def handle(self, *args, paths, collection=None, tags=(), **options):
         failed = 0
         progress = tqdm(
             paths, unit="deck", file=self.stderr, disable=not self.stderr.isatty(), leave=False
