@@ -63,10 +63,11 @@ def delete_derived(deck: SlideDeck, keep_hash: str | None = None) -> None:
     for folder in folders:
         if keep_hash and folder == keep_hash[:16]:
             continue
-        _delete_tree(f"{base}/{folder}")
+        delete_tree(f"{base}/{folder}")
 
 
-def _delete_tree(name: str) -> None:
+def delete_tree(name: str) -> None:
+    """Delete a folder of the default storage with everything in it."""
     try:
         folders, files = default_storage.listdir(name)
     except FileNotFoundError:
@@ -74,7 +75,7 @@ def _delete_tree(name: str) -> None:
     for file in files:
         default_storage.delete(f"{name}/{file}")
     for folder in folders:
-        _delete_tree(f"{name}/{folder}")
+        delete_tree(f"{name}/{folder}")
     if hasattr(default_storage, "path"):
         shutil.rmtree(default_storage.path(name), ignore_errors=True)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
 from PIL import Image as PILImage
@@ -18,20 +19,24 @@ from PIL import ImageDraw
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from . import deck_service
+from . import deck_service, video_service
 from .decks import create_deck
 from .demo_deck import build_demo_deck
+from .demo_video import CAPTIONS, CHAPTERS, build_demo_video, webvtt
 from .models import (
     ArticlePage,
     CourseIndexPage,
     CoursePage,
     CourseSectionPage,
     LecturePage,
+    LectureVideo,
     LibraryPage,
     OrganisationSettings,
     SlideDeck,
+    VideoCaption,
 )
 from .roles import ADMINS, MEMBERS, TRAINERS, ensure_roles
+from .video_service import create_video
 
 DEMO_USERS = [
     # (username, password, role, first name, last name, superuser)
@@ -202,9 +207,48 @@ def ensure_demo_deck(user) -> SlideDeck:
     return deck
 
 
+DEMO_VIDEO_TITLE = "Welcome to the course (demo video)"
+
+
+def ensure_demo_video() -> LectureVideo:
+    """The welcome lecture's video, generated with the bundled ffmpeg and processed now, with
+    English and Chinese captions and chapters."""
+    video = LectureVideo.objects.filter(title=DEMO_VIDEO_TITLE).first()
+    if video is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            video = create_video(
+                build_demo_video(Path(tmp) / "welcome.mp4"), title=DEMO_VIDEO_TITLE, tags=["demo"]
+            )
+        for language, (label, cues) in CAPTIONS.items():
+            _caption(video, language, label, VideoCaption.Kind.CAPTIONS, cues)
+        _caption(video, "en", "Chapters", VideoCaption.Kind.CHAPTERS, CHAPTERS)
+    if not video.is_ready:
+        video_service.process(video, force=True)
+    return video
+
+
+def _caption(video, language, label, kind, cues) -> None:
+    text = webvtt(cues)
+    VideoCaption.objects.create(
+        video=video,
+        language=language,
+        label=label,
+        kind=kind,
+        file=ContentFile(text.encode(), name=f"{language}-{kind}.vtt"),
+        vtt=text,
+        cues=[list(cue) for cue in cues],
+    )
+
+
 def load_demo() -> dict[str, object]:
     """Create (or find) the demo site; returns the main objects for callers and tests."""
     objects = _load_pages()
+    video = ensure_demo_video()
+    welcome = objects["welcome_lecture"]
+    if welcome.video_id != video.pk:
+        welcome.video = video
+        welcome.save_revision().publish()
+    objects["video"] = video
     # Outside the page transaction: the conversion commits its text before its images.
     deck = ensure_demo_deck(objects["users"]["trainer"])
     lecture = objects["slides_lecture"]
@@ -311,7 +355,7 @@ def _load_pages() -> dict[str, object]:
         ),
         tags=["信息化", "theory"],
     )
-    ensure_child(
+    welcome_lecture = ensure_child(
         basics,
         LecturePage,
         "welcome-lecture",
@@ -391,4 +435,5 @@ def _load_pages() -> dict[str, object]:
         "library": library,
         "users": users,
         "slides_lecture": slides_lecture,
+        "welcome_lecture": welcome_lecture,
     }

@@ -2,7 +2,7 @@
 
 import re
 
-from .models import LecturePage, SlideDeck
+from .models import LecturePage, LectureVideo, SlideDeck
 from .models.slides import can_see_hidden_slides
 
 SLIDE_FILE = re.compile(r"^[0-9a-f]{16}/slides/(\d{4})-")
@@ -24,3 +24,11 @@ def can_view_deck(user, deck: SlideDeck, name: str = "") -> bool:
     if match and deck.slides.filter(number=int(match.group(1)), hidden=True).exists():
         return lectures.filter(show_hidden_slides=True).exists()
     return True
+
+
+def can_view_video(user, video: LectureVideo) -> bool:
+    """May ``user`` watch this video? Trainers and admins always; others when it is shown on a
+    live lecture page they can view. (Enrolment narrows this to enrolled members.)"""
+    if can_see_hidden_slides(user):
+        return True
+    return LecturePage.objects.live().public().filter(video=video).exists()

@@ -96,10 +96,10 @@ def ensure_roles(apps=global_apps) -> None:
     def perm(app_label, codename):
         return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
-    # Slide decks: trainers upload and choose them; admins may also delete. Filtered, not
-    # fetched one by one: an early migration runs this before the model exists.
+    # Slide decks and videos: trainers upload and choose them; admins may also delete.
+    # Filtered, not fetched one by one: early migrations run this before the models exist.
     deck_permissions = Permission.objects.filter(
-        content_type__app_label="courses", content_type__model="slidedeck"
+        content_type__app_label="courses", content_type__model__in=["slidedeck", "lecturevideo"]
     )
 
     Group.objects.get_or_create(name="Members")
@@ -107,7 +107,9 @@ def ensure_roles(apps=global_apps) -> None:
     admins, _ = Group.objects.get_or_create(name="Admins")
 
     access_admin = perm("wagtailadmin", "access_admin")
-    trainers.permissions.add(access_admin, *deck_permissions.exclude(codename="delete_slidedeck"))
+    trainers.permissions.add(
+        access_admin, *deck_permissions.exclude(codename__startswith="delete_")
+    )
     admins.permissions.add(
         access_admin,
         *deck_permissions,

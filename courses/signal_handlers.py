@@ -1,10 +1,15 @@
-"""Signal handlers: trainers' page permissions and the search index follow publication."""
+"""Signal handlers: trainers' page permissions and the search index follow publication;
+uploaded and derived files go when their deck or video is deleted."""
 
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.signals import page_published
 
-from .models import CoursePage
+from . import deck_service
+from .models import CoursePage, LectureVideo, SlideDeck
 from .models.pages import CJKSearchMixin
 from .roles import sync_course_trainers
 
@@ -20,3 +25,31 @@ def reindex_with_tags(sender, instance, **kwargs):
     # children) are written; index again once publishing is complete so tags are searchable.
     if isinstance(instance, CJKSearchMixin):
         post_save_signal_handler(instance)  # queues the index task, as Wagtail's own does
+
+
+@receiver(post_delete, sender=SlideDeck)
+def delete_deck_files(sender, instance, **kwargs):
+    # After commit: a rolled-back delete must not lose the files. Names are taken now:
+    # Django clears the instance's pk once the delete is done.
+    folder = f"decks/derived/{instance.pk}"
+    names = [field.name for field in (instance.file, instance.decrypted_file) if field]
+
+    def delete():
+        deck_service.delete_tree(folder)
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+@receiver(post_delete, sender=LectureVideo)
+def delete_video_files(sender, instance, **kwargs):
+    folder = f"videos/derived/{instance.pk}"
+    name = instance.file.name
+
+    def delete():
+        deck_service.delete_tree(folder)
+        if name:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete)

@@ -20,6 +20,8 @@ def convert_slide_deck_task(deck_id: int, force: bool = False) -> str:
 
     Safe to run twice: a deck whose file was already converted is left as it is.
     """
+    # Any worker that runs also rescues decks whose worker died mid-conversion.
+    recover_stale_decks(exclude=deck_id)
     deck = SlideDeck.objects.filter(pk=deck_id).first()
     if deck is None:
         return "gone"
@@ -32,14 +34,18 @@ def queue_conversion(deck: SlideDeck, force: bool = False) -> None:
     transaction.on_commit(lambda: convert_slide_deck_task.enqueue(deck.pk, force))
 
 
-def recover_stale_decks() -> list[int]:
+def recover_stale_decks(exclude: int | None = None) -> list[int]:
     """Decks stuck in "processing" after their worker died: queue them again, or fail them
-    once they have used up their attempts. Returns the ids it touched."""
+    once they have used up their attempts. Returns the ids it touched.
+
+    Runs before every conversion task, when the admin previews a deck, and from
+    ``manage.py recover_decks`` (for a cron job on quiet sites).
+    """
     cutoff = timezone.now() - timezone.timedelta(seconds=settings.ELEARN_DECK_STALE_AFTER_SECONDS)
     stale = SlideDeck.objects.filter(
         status__in=[SlideDeck.Status.PROCESSING, SlideDeck.Status.TEXT_READY],
         processing_started_at__lt=cutoff,
-    )
+    ).exclude(pk=exclude)
     touched = []
     for deck in stale:
         if deck.attempts >= settings.ELEARN_DECK_MAX_ATTEMPTS:
@@ -56,3 +62,21 @@ def recover_stale_decks() -> list[int]:
             queue_conversion(deck, force=True)
         touched.append(deck.pk)
     return touched
+
+
+@task()
+def process_lecture_video_task(video_id: int, force: bool = False) -> str:
+    """Make a video web-ready: probe, poster, storyboard, MP4 renditions. Safe to run twice."""
+    from . import video_service
+    from .models import LectureVideo
+
+    video = LectureVideo.objects.filter(pk=video_id).first()
+    if video is None:
+        return "gone"
+    return video_service.process(video, force=force).status
+
+
+def queue_video_processing(video, force: bool = False) -> None:
+    """Queue processing once the video row is committed, so the worker finds it."""
+    video.mark(video.Status.PENDING, progress=0, error_code="", error_message="")
+    transaction.on_commit(lambda: process_lecture_video_task.enqueue(video.pk, force))

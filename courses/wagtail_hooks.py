@@ -3,14 +3,15 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .deck_forms import SlideDeckForm
-from .models import SlideDeck
+from .models import LectureVideo, SlideDeck
+from .video_forms import LectureVideoForm
 from .views import deck_admin
 
 
@@ -73,3 +74,44 @@ def deck_listing_buttons(snippet, user, next_url=None):
             yield ListingButton(
                 _("Convert again"), reverse("courses_deck_convert", args=[snippet.pk]), priority=6
             )
+
+
+class StatusAndProgressColumn(Column):
+    cell_template_name = "courses/admin/video_status_cell.html"
+
+
+class LectureVideoViewSet(SnippetViewSet):
+    """Lecture videos in the admin: upload, follow processing, captions, choose for a lecture."""
+
+    model = LectureVideo
+    icon = "media"
+    menu_label = _("Lecture videos")
+    menu_order = 260
+    add_to_admin_menu = True
+    list_display = [
+        "title",
+        StatusAndProgressColumn("status", label=_("Status")),
+        Column("duration_display", label=_("Duration")),
+        Column("resolution", label=_("Resolution")),
+        Column("size_display", label=_("Size")),
+        UserColumn("uploaded_by_user", label=_("Uploaded by")),
+        DateColumn("created_at", label=_("Uploaded")),
+    ]
+    list_filter = ["status", "collection"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    edit_handler = ObjectList(
+        [
+            HelpPanel(template="courses/admin/video_status_panel.html", heading=_("Processing")),
+            FieldPanel("title"),
+            FieldPanel("file"),
+            FieldPanel("collection"),
+            FieldPanel("tags"),
+            InlinePanel("captions", heading=_("Captions and chapters"), label=_("Track")),
+            FieldPanel("process_again"),
+        ],
+        base_form_class=LectureVideoForm,
+    )
+
+
+register_snippet(LectureVideoViewSet)

@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from courses.views import accounts, search, serve, tags
+from courses.views import accounts, search, serve, tags, videos
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,6 +14,13 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("search/", search.search, name="search"),
     path("decks/<int:deck_id>/files/<path:name>", serve.deck_file, name="deck_file"),
+    path("videos/<int:video_id>/files/<path:name>", videos.video_file, name="video_file"),
+    path(
+        "videos/<int:video_id>/captions/<int:caption_id>.vtt",
+        videos.video_caption,
+        name="video_caption",
+    ),
+    path("videos/<int:video_id>/position/", videos.video_position, name="video_position"),
     path("tags/", tags.tag_index, name="tag_index"),
     path("tags/<str:slug>/", tags.tag_detail, name="tag"),
     path("accounts/signup/", accounts.signup, name="signup"),

@@ -45,6 +45,7 @@ def test_a_worker_process_indexes_a_published_page(settings_override=None):
             "DATABASE_URL": database_url(),
             "DJANGO_SETTINGS_MODULE": "elearn.settings.test",
             "ELEARN_TASK_BACKEND": "database",
+            "TASKS_LOG_LEVEL": "INFO",
         }
         worker = subprocess.run(
             [

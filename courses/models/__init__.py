@@ -12,6 +12,7 @@ from .pages import (
 )
 from .settings import OrganisationSettings
 from .slides import Slide, SlideDeck, SlideDeckTag, SlideMedia
+from .videos import LectureVideo, LectureVideoTag, VideoCaption, VideoPosition, VideoRendition
 
 __all__ = [
     "ArticlePage",
@@ -27,4 +28,9 @@ __all__ = [
     "SlideDeck",
     "SlideDeckTag",
     "SlideMedia",
+    "LectureVideo",
+    "LectureVideoTag",
+    "VideoCaption",
+    "VideoPosition",
+    "VideoRendition",
 ]

@@ -345,6 +345,15 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
         verbose_name=_("slide deck"),
         help_text=_("Upload decks under Slide decks; members step through the slides here."),
     )
+    video = models.ForeignKey(
+        "courses.LectureVideo",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lectures",
+        verbose_name=_("video"),
+        help_text=_("Upload videos under Lecture videos; members watch it here."),
+    )
     show_hidden_slides = models.BooleanField(
         _("show hidden slides to members"),
         default=False,
@@ -356,6 +365,7 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
+        FieldPanel("video"),
         MultiFieldPanel(
             [FieldPanel("deck"), FieldPanel("show_hidden_slides")], heading=_("Slides")
         ),
@@ -451,9 +461,24 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
             "deck": self.deck,
         }
 
+    def video_context(self) -> dict:
+        """The player's renditions (largest first), chapters and speeds."""
+        video = self.video if self.video_id else None
+        if video is None:
+            return {"video": None}
+        renditions = list(video.renditions.filter(source_hash=video.file_hash))
+        chapters = [cue for track in video.captions.filter(kind="chapters") for cue in track.cues]
+        return {
+            "video": video,
+            "renditions": renditions,
+            "chapters": chapters,
+            "speeds": ["0.75", "1", "1.25", "1.5", "1.75", "2"],
+        }
+
     @path("")
     def lecture(self, request):
-        return self.render(request, context_overrides=self.deck_context(request, None))
+        context = {**self.deck_context(request, None), **self.video_context()}
+        return self.render(request, context_overrides=context)
 
     @path("slides/<int:number>/", name="slide")
     def slide(self, request, number: int):

@@ -10,7 +10,7 @@ import posixpath
 import re
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from .. import deck_service
 from ..models import SlideDeck
 from ..permissions import can_view_deck
+from .ranges import ranged_file_response
 
 mimetypes.add_type("image/webp", ".webp")
 # A slide image that may be made on first request: <hash>/slides/<number>-<width>.<ext>
@@ -47,7 +48,12 @@ def deck_file(request, deck_id: int, name: str):
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()
     content_type = mimetypes.guess_type(clean)[0] or "application/octet-stream"
-    response = FileResponse(default_storage.open(storage_name, "rb"), content_type=content_type)
+    response = ranged_file_response(
+        request,
+        default_storage.open(storage_name, "rb"),
+        default_storage.size(storage_name),
+        content_type,
+    )
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"

@@ -197,6 +197,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # One line per task at INFO buries everything else in `make run`'s output.
+        "django_tasks": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")},
     },
 }
 

@@ -28,5 +28,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
             "ELEARN_TEST_DB", str(Path(tempfile.gettempdir()) / f"elearn-test-{checkout}.sqlite3")
         )
     }
-
-LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405

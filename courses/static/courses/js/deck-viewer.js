@@ -114,6 +114,7 @@
             var tag = (event.target.tagName || "").toLowerCase();
             if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) { return; }
             if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+            if (event.target.closest && event.target.closest("[data-video-player]")) { return; }  // the player's own keys
             var keys = { ArrowLeft: current - 1, ArrowRight: current + 1, PageUp: current - 1, PageDown: current + 1, Home: 0, End: slides.length - 1 };
             if (event.key in keys) { event.preventDefault(); go(keys[event.key]); }
         });

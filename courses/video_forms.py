@@ -1,0 +1,34 @@
+"""Admin forms for lecture videos and their caption tracks."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from .models.slides import file_sha256
+
+
+class LectureVideoForm(WagtailAdminModelForm):
+    """Upload or replace a lecture video; captions are edited inline."""
+
+    process_again = forms.BooleanField(
+        label=_("Process again"),
+        required=False,
+        help_text=_("Rebuild the web versions from the original file."),
+    )
+
+    def save(self, commit=True):
+        from .tasks import queue_video_processing
+
+        video = super().save(commit=False)
+        file_changed = "file" in self.changed_data
+        if file_changed:
+            video.file_size = video.file.size
+            video.file_hash = file_sha256(video.file)
+        if not video.pk and self.for_user is not None and self.for_user.is_authenticated:
+            video.uploaded_by_user = self.for_user
+        if commit:
+            video.save()
+            self.save_m2m()
+            if file_changed or self.cleaned_data.get("process_again"):
+                queue_video_processing(video, force=True)
+        return video

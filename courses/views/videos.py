@@ -1,0 +1,90 @@
+"""Serving lecture videos' derived files and captions, and the resume-position API."""
+
+import json
+import mimetypes
+import posixpath
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotModified,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.utils.http import quote_etag
+from django.views.decorators.http import require_http_methods, require_safe
+
+from ..models import LectureVideo, VideoCaption, VideoPosition
+from ..permissions import can_view_video
+from .ranges import ranged_file_response
+
+mimetypes.add_type("text/vtt", ".vtt")
+
+
+def _visible_video(request, video_id: int) -> LectureVideo:
+    video = get_object_or_404(LectureVideo, pk=video_id)
+    if not can_view_video(request.user, video):
+        raise Http404  # do not confirm to strangers that it exists
+    return video
+
+
+@require_safe
+def video_file(request, video_id: int, name: str):
+    """A rendition, poster or storyboard file, with Range support so players can seek."""
+    video = _visible_video(request, video_id)
+    clean = posixpath.normpath(name)
+    if clean != name or clean.startswith(("/", "..")) or "\\" in name:
+        raise Http404
+    storage_name = f"videos/derived/{video.pk}/{clean}"
+    if not default_storage.exists(storage_name):
+        raise Http404
+    etag = quote_etag(f"{video.file_hash[:16]}-{clean}")
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    content_type = mimetypes.guess_type(clean)[0] or "application/octet-stream"
+    response = ranged_file_response(
+        request,
+        default_storage.open(storage_name, "rb"),
+        default_storage.size(storage_name),
+        content_type,
+    )
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_safe
+def video_caption(request, video_id: int, caption_id: int):
+    """A caption track as WebVTT (uploaded SRT is converted when saved)."""
+    video = _visible_video(request, video_id)
+    caption = get_object_or_404(VideoCaption, pk=caption_id, video=video)
+    response = HttpResponse(caption.vtt, content_type="text/vtt; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def video_position(request, video_id: int):
+    """GET: where this member stopped. POST {"position": seconds}: remember it.
+
+    Session authentication with CSRF (the player sends the token in a header).
+    """
+    video = _visible_video(request, video_id)
+    if request.method == "GET":
+        saved = VideoPosition.objects.filter(user=request.user, video=video).first()
+        return JsonResponse({"position": saved.position if saved else 0})
+    try:
+        position = float(json.loads(request.body or b"{}").get("position"))
+    except (TypeError, ValueError, AttributeError, json.JSONDecodeError):
+        return HttpResponseBadRequest("position must be a number of seconds")
+    if not (0 <= position <= (video.duration or 0) + 1):
+        return HttpResponseBadRequest("position is outside the video")
+    VideoPosition.objects.update_or_create(
+        user=request.user, video=video, defaults={"position": position}
+    )
+    return JsonResponse({"position": position})

@@ -1,0 +1,190 @@
+"""Lecture videos as trainers and members meet them: upload and processing, captions, the
+player on the lecture page, files served with byte ranges, and the resume position."""
+
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from imageio_ffmpeg import get_ffmpeg_exe
+
+from courses import video_service
+from courses.management.commands.import_video import create_video
+from courses.models import LecturePage, LectureVideo, VideoCaption, VideoPosition
+
+pytestmark = pytest.mark.slow  # ffmpeg runs in most of these
+
+SRT = "1\n00:00:00,500 --> 00:00:01,500\nHello 你好\n\n2\n00:00:01,600 --> 00:00:02,400\n<i>Second</i> line\n"
+
+
+def make_video(
+    path: Path, *, codec: str = "libx264", size: str = "320x240", seconds: int = 3
+) -> Path:
+    """A short test clip with moving colour bars and a tone, made with the bundled ffmpeg."""
+    audio = ["-c:a", "aac"] if codec == "libx264" else ["-c:a", "libopus"]
+    extra = ["-pix_fmt", "yuv420p"] if codec == "libx264" else ["-b:v", "300k"]
+    subprocess.run(
+        [get_ffmpeg_exe(), "-v", "error", "-y",
+         "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25",
+         "-f", "lavfi", "-i", "sine=frequency=440",
+         "-t", str(seconds), "-c:v", codec, *extra, *audio, "-shortest", str(path)],
+        check=True, timeout=120,
+    )  # fmt: skip
+    return path
+
+
+@pytest.fixture
+def mp4(tmp_path) -> Path:
+    return make_video(tmp_path / "talk.mp4")
+
+
+@pytest.fixture
+def upload(django_capture_on_commit_callbacks):
+    def post(client, path: Path, **extra):
+        data = {
+            "title": path.stem,
+            "file": SimpleUploadedFile(path.name, path.read_bytes()),
+            "collection": 1,
+            "captions-TOTAL_FORMS": "0",
+            "captions-INITIAL_FORMS": "0",
+            "captions-MIN_NUM_FORMS": "0",
+            "captions-MAX_NUM_FORMS": "1000",
+            **extra,
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/admin/snippets/courses/lecturevideo/add/", data)
+
+    return post
+
+
+@pytest.fixture
+def ready_video(demo, mp4) -> LectureVideo:
+    video = video_service.process(create_video(mp4, title="Ready talk"))
+    assert video.is_ready, video.error_message
+    return video
+
+
+@pytest.fixture
+def video_lecture(demo, ready_video) -> LecturePage:
+    VideoCaption.objects.create(
+        video=ready_video, language="zh-Hans", label="中文", kind="captions",
+        file=SimpleUploadedFile("talk.srt", SRT.encode()),
+        vtt="WEBVTT\n\n00:00:00.500 --> 00:00:01.500\nHello 你好\n",
+        cues=[[0.5, 1.5, "Hello 你好"]],
+    )  # fmt: skip
+    lecture = LecturePage(title="Video lecture", slug="video-lecture", video=ready_video)
+    demo["course"].add_child(instance=lecture)
+    lecture.save_revision().publish()
+    return lecture
+
+
+def test_trainer_uploads_a_video_and_it_becomes_web_ready(trainer_client, demo, mp4, upload):
+    response = upload(trainer_client, mp4)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    video = LectureVideo.objects.get(title="talk")
+    assert video.status == LectureVideo.Status.READY, video.error_message
+    assert video.uploaded_by_user == demo["users"]["trainer"]
+    assert (video.width, video.height) == (320, 240) and 2.5 < video.duration < 3.5
+    assert video.video_codec == "h264" and video.progress == 100
+    (web,) = video.renditions.all()  # 240 px high: no smaller rendition
+    assert web.remuxed, "an H.264/AAC MP4 is remuxed, not re-encoded"
+    assert video.poster and video.storyboard_vtt
+    listing = trainer_client.get("/admin/snippets/courses/lecturevideo/").content.decode()
+    assert 'data-video-status="ready"' in listing and "0:03" in listing and "320×240" in listing
+
+
+def test_a_webm_is_transcoded_with_a_smaller_rendition(demo, tmp_path):
+    source = make_video(tmp_path / "talk.webm", codec="libvpx-vp9", size="854x480", seconds=2)
+    video = video_service.process(create_video(source))
+    assert video.is_ready, video.error_message
+    web = video.renditions.get(label="web")
+    assert not web.remuxed and web.height == 480
+    assert not video.renditions.filter(label="480p").exists()  # already 480 px
+
+
+def test_a_file_that_is_not_a_video_fails_with_a_reason(trainer_client, demo, tmp_path, upload):
+    path = tmp_path / "notes.mp4"
+    path.write_text("these are my notes, not a video")
+    response = upload(trainer_client, path)
+    assert response.status_code == 302
+    video = LectureVideo.objects.get(title="notes")
+    assert video.status == LectureVideo.Status.FAILED
+    assert video.error_message and "Traceback" not in video.error_message
+    assert video.file.storage.exists(video.file.name), "the original is kept"
+
+
+def test_lecture_page_has_the_player(client, video_lecture):
+    html = client.get(video_lecture.url).content.decode()
+    assert "data-video-player" in html
+    assert '<source src="/videos/' in html and 'type="video/mp4"' in html
+    assert 'kind="captions"' in html and 'srclang="zh-Hans"' in html and 'label="中文"' in html
+    assert 'value="0.75"' in html and 'value="2"' in html
+    assert 'poster="/videos/' in html
+
+
+def test_video_files_support_ranges_for_seeking(client, video_lecture):
+    url = video_lecture.video.renditions.get().url
+    whole = client.get(url)
+    size = len(b"".join(whole.streaming_content))
+    part = client.get(url, HTTP_RANGE="bytes=100-199")
+    assert part.status_code == 206
+    assert part["Content-Range"] == f"bytes 100-199/{size}"
+    assert part["Content-Type"] == "video/mp4" and part["X-Content-Type-Options"] == "nosniff"
+
+
+def test_captions_are_served_as_webvtt(client, video_lecture):
+    caption = video_lecture.video.captions.get()
+    response = client.get(caption.url)
+    assert response["Content-Type"].startswith("text/vtt")
+    assert response.content.decode().startswith("WEBVTT")
+
+
+def test_video_of_no_live_lecture_is_hidden_from_members(
+    member_client, trainer_client, ready_video
+):
+    url = ready_video.renditions.get().url
+    assert member_client.get(url).status_code == 404
+    assert trainer_client.get(url).status_code == 200
+
+
+def test_resume_position_is_kept_on_the_server(member_client, video_lecture):
+    url = f"/videos/{video_lecture.video_id}/position/"
+    assert member_client.get(url).json() == {"position": 0}
+    response = member_client.post(
+        url, json.dumps({"position": 1.75}), content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert member_client.get(url).json() == {"position": 1.75}
+    assert VideoPosition.objects.get().position == 1.75
+
+
+@pytest.mark.parametrize(
+    "body", ['{"position": "soon"}', '{"position": -1}', '{"position": 9999}', "not json", "[]"]
+)
+def test_bad_positions_are_refused(member_client, video_lecture, body):
+    url = f"/videos/{video_lecture.video_id}/position/"
+    assert member_client.post(url, body, content_type="application/json").status_code == 400
+
+
+def test_position_needs_login_and_csrf(demo, video_lecture):
+    url = f"/videos/{video_lecture.video_id}/position/"
+    assert Client().get(url).status_code == 302
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(demo["users"]["member"])
+    assert strict.post(url, '{"position": 1}', content_type="application/json").status_code == 403
+
+
+def test_import_video_prints_one_line_per_file(demo, mp4, tmp_path):
+    bad = tmp_path / "bad.mov"
+    bad.write_bytes(b"\0" * 100)
+    stdout = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_video", str(mp4), str(bad), stdout=stdout)
+    first, second = stdout.getvalue().splitlines()
+    assert first.startswith(f"OK {mp4} 3.0s 320x240 ")
+    assert second.startswith(f"FAILED {bad}: ")
