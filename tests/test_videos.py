@@ -188,3 +188,11 @@ def test_import_video_prints_one_line_per_file(demo, mp4, tmp_path):
     first, second = stdout.getvalue().splitlines()
     assert first.startswith(f"OK {mp4} 3.0s 320x240 ")
     assert second.startswith(f"FAILED {bad}: ")
+
+
+def test_caption_text_is_searchable_and_links_to_its_moment(client, demo):
+    response = client.get("/search/", {"q": "学习方法"})  # said at 0:04 in the demo video
+    html = response.content.decode()
+    assert "Welcome lecture" in [hit.page.title for hit in response.context["hits"]]
+    assert '<a href="/digital-office/basics/welcome-lecture/#t=4">Video at 0:04</a>' in html
+    assert "<mark>学习方法</mark>" in html

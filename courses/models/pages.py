@@ -377,6 +377,7 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
         index.SearchField("body"),
         index.SearchField("search_cjk"),
         index.SearchField("slides_text"),
+        index.SearchField("captions_text"),
     ]
 
     parent_page_types = ["courses.CoursePage", "courses.CourseSectionPage"]
@@ -397,12 +398,28 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
 
         return deck_search_text(self.deck, include_hidden=self.show_hidden_slides)
 
+    def captions_text(self) -> str:
+        """What is said in the video (its caption tracks), with CJK bigrams, for the index."""
+        if self.video_id is None:
+            return ""
+        text = "\n".join(
+            track.plain_text() for track in self.video.captions.exclude(kind="chapters")
+        )
+        return f"{text}\n{segment_for_index([text])}"
+
     def search_areas(self):
         areas = [
             *super().search_areas(),
             (_("Introduction"), self.intro),
             (_("Text"), self.body_text()),
         ]
+        if self.video_id is not None:
+            # One area per caption cue, so a hit links to the moment it is said.
+            for track in self.video.captions.exclude(kind="chapters"):
+                for start, _end, text in track.cues:
+                    minutes, seconds = divmod(int(start), 60)
+                    label = _("Video at %(time)s") % {"time": f"{minutes}:{seconds:02d}"}
+                    areas.append((label, text, f"{self.url}#t={start:g}"))
         for slide in self.get_slides():
             label = _("Slide %(number)s") % {"number": slide.number}
             areas.append((label, slide.search_text(), self.slide_url(slide.number)))

@@ -2,7 +2,6 @@
 
 import json
 import mimetypes
-import posixpath
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -10,16 +9,14 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
-    HttpResponseNotModified,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404
-from django.utils.http import quote_etag
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..models import LectureVideo, VideoCaption, VideoPosition
 from ..permissions import can_view_video
-from .ranges import ranged_file_response
+from .serve import safe_name, serve_derived
 
 mimetypes.add_type("text/vtt", ".vtt")
 
@@ -35,26 +32,11 @@ def _visible_video(request, video_id: int) -> LectureVideo:
 def video_file(request, video_id: int, name: str):
     """A rendition, poster or storyboard file, with Range support so players can seek."""
     video = _visible_video(request, video_id)
-    clean = posixpath.normpath(name)
-    if clean != name or clean.startswith(("/", "..")) or "\\" in name:
-        raise Http404
+    clean = safe_name(name)
     storage_name = f"videos/derived/{video.pk}/{clean}"
     if not default_storage.exists(storage_name):
         raise Http404
-    etag = quote_etag(f"{video.file_hash[:16]}-{clean}")
-    if request.headers.get("If-None-Match") == etag:
-        return HttpResponseNotModified()
-    content_type = mimetypes.guess_type(clean)[0] or "application/octet-stream"
-    response = ranged_file_response(
-        request,
-        default_storage.open(storage_name, "rb"),
-        default_storage.size(storage_name),
-        content_type,
-    )
-    response["ETag"] = etag
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_derived(request, storage_name, video.file_hash, clean)
 
 
 @require_safe

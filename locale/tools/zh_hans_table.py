@@ -285,3 +285,5 @@ ZH.update(
         "Keys: space play/pause · ← → 5 s · J L 10 s · < > speed · C captions · F full screen": "快捷键：空格 播放/暂停 · ← → 5 秒 · J L 10 秒 · < > 速度 · C 字幕 · F 全屏",
     }
 )
+
+ZH.update({"Video at %(time)s": "视频 %(time)s 处"})

@@ -23,9 +23,18 @@
                 headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() } }).catch(function () {});
         }
 
+        // A search hit links to the moment a caption is said: lecture/#t=83.
+        var linked = /[#&]t=(\d+(?:\.\d+)?)/.exec(window.location.hash);
+        if (linked) {
+            var seek = function () { video.currentTime = Number(linked[1]); };
+            if (video.readyState >= 1) { seek(); } else { video.addEventListener("loadedmetadata", seek, { once: true }); }
+            player.scrollIntoView();
+        }
+
         if (positionUrl) {
             fetch(positionUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-                if (!data || !data.position) { return; }
+                // A link to a moment wins over the saved position, this time.
+                if (!data || !data.position || linked) { return; }
                 var resume = function () {
                     // Near the end means finished: start again rather than at the credits.
                     if (data.position < video.duration - 5) { video.currentTime = data.position; }
