@@ -40,7 +40,7 @@ run: check-system venv messages ## Set up and start the demo site and its task w
 	@PY=$(PY) scripts/run.sh
 
 worker: venv ## Start a background task worker only
-	$(PY) manage.py db_worker --interval 0.5
+	$(PY) manage.py db_worker --interval 0.25
 
 test: check-system venv messages ## Run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)

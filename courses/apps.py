@@ -10,4 +10,6 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers  # noqa: F401
+        # Importing the tasks here loads the conversion libraries when a worker starts, not
+        # while the first deck waits for its text.
+        from . import signal_handlers, tasks  # noqa: F401

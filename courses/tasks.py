@@ -14,7 +14,8 @@ from .models import SlideDeck
 logger = logging.getLogger(__name__)
 
 
-@task()
+# Conversions go before routine work (search indexing) so members can read a new deck at once.
+@task(priority=10)
 def convert_slide_deck_task(deck_id: int, force: bool = False) -> str:
     """Convert a deck: text first (members can read it at once), then slide images and the PDF.
 
@@ -64,7 +65,7 @@ def recover_stale_decks(exclude: int | None = None) -> list[int]:
     return touched
 
 
-@task()
+@task(priority=5)
 def process_lecture_video_task(video_id: int, force: bool = False) -> str:
     """Make a video web-ready: probe, poster, storyboard, MP4 renditions. Safe to run twice."""
     from . import video_service

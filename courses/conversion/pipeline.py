@@ -46,6 +46,7 @@ from .pdf import (
     render_batch,
 )
 from .pptx import extract_deck
+from .quicktext import quick_text
 from .soffice import convert_to_pdf
 
 SPLIT_THRESHOLD = 24  # slides; below this a second LibreOffice start-up costs more than it saves
@@ -377,6 +378,8 @@ def convert_deck(
     saved before the images exist), then render."""
     limits = limits or Limits()
     with tempfile.TemporaryDirectory(prefix="elearn-conv-") as workdir:
+        if on_text is not None and (early := _early_text(src, limits)) is not None:
+            on_text(early)  # replaced by the full text below, once LibreOffice has run
         prepared = prepare(src, workdir, password=password, limits=limits)
         deck = extract_text(prepared, media_dir, limits)
         if on_text is not None:
@@ -385,6 +388,20 @@ def convert_deck(
         if result.page_count != deck.slide_count:
             raise CorruptFile(detail=f"{result.page_count} pages for {deck.slide_count} slides")
         return deck, result
+
+
+def _early_text(src: str | Path, limits: Limits) -> DeckContent | None:
+    """Text for formats whose full text needs LibreOffice first (.odp, Strict OOXML, .ppt),
+    read directly so members can read the deck within seconds; None for the others, and for
+    anything odd (``prepare`` then reports it properly)."""
+    try:
+        check_package(src, limits)
+        detected = detect(src)
+    except ConversionError:
+        return None
+    if detected.format not in ("odp", "ppt") and not detected.strict:
+        return None
+    return quick_text(src, detected.format, detected.strict)
 
 
 def _wait_quietly(future: Future) -> None:
