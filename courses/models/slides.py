@@ -38,13 +38,34 @@ def file_sha256(file) -> str:
     return digest.hexdigest()
 
 
+class UploadedFileMixin:
+    """What an uploaded, converted file (a deck, a video) offers besides its fields."""
+
+    @property
+    def filename(self) -> str:
+        return posixpath.basename(self.file.name)
+
+    @property
+    def size_display(self) -> str:
+        from django.template.defaultfilters import filesizeformat
+
+        return filesizeformat(self.file_size) if self.file_size else ""
+
+    def mark(self, status: str, **fields) -> None:
+        """Set the status (and other fields) with one UPDATE, visible at once to readers."""
+        fields["status"] = status
+        for name, value in fields.items():
+            setattr(self, name, value)
+        type(self).objects.filter(pk=self.pk).update(**fields)
+
+
 class SlideDeckTag(TaggedItemBase):
     content_object = ParentalKey(
         "courses.SlideDeck", on_delete=models.CASCADE, related_name="tagged_items"
     )
 
 
-class SlideDeck(CollectionMember, index.Indexed, ClusterableModel):
+class SlideDeck(UploadedFileMixin, CollectionMember, index.Indexed, ClusterableModel):
     """An uploaded presentation (PowerPoint, OpenDocument or PDF) and its conversion state."""
 
     class Status(models.TextChoices):
@@ -115,10 +136,6 @@ class SlideDeck(CollectionMember, index.Indexed, ClusterableModel):
         return self.title
 
     @property
-    def filename(self) -> str:
-        return posixpath.basename(self.file.name)
-
-    @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
 
@@ -133,12 +150,6 @@ class SlideDeck(CollectionMember, index.Indexed, ClusterableModel):
         return 16 / 9
 
     @property
-    def size_display(self) -> str:
-        from django.template.defaultfilters import filesizeformat
-
-        return filesizeformat(self.file_size) if self.file_size else ""
-
-    @property
     def pdf_url(self) -> str:
         """The deck's PDF (kept for handouts), through the permission-checked file view."""
         if not self.pdf:
@@ -150,13 +161,6 @@ class SlideDeck(CollectionMember, index.Indexed, ClusterableModel):
     def conversion_source(self):
         """The file the converter reads: the password-free copy if there is one."""
         return self.decrypted_file if self.decrypted_file else self.file
-
-    def mark(self, status: str, **fields) -> None:
-        """Set the status (and other fields) with a single UPDATE, visible at once to readers."""
-        fields["status"] = status
-        for name, value in fields.items():
-            setattr(self, name, value)
-        type(self).objects.filter(pk=self.pk).update(**fields)
 
     def visible_slides(self, user=None):
         """Slides a viewer sees: hidden ones only for those who may edit the deck's lessons."""

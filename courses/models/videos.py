@@ -5,7 +5,6 @@ The original is kept untouched; renditions, poster and storyboard are derived, k
 file's SHA-256, and rebuilt by processing again.
 """
 
-import posixpath
 import uuid
 
 from django.conf import settings
@@ -19,6 +18,8 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import CollectionMember
 from wagtail.search import index
+
+from .slides import UploadedFileMixin
 
 
 def video_upload_to(instance: "LectureVideo", filename: str) -> str:
@@ -35,7 +36,7 @@ class LectureVideoTag(TaggedItemBase):
     )
 
 
-class LectureVideo(CollectionMember, index.Indexed, ClusterableModel):
+class LectureVideo(UploadedFileMixin, CollectionMember, index.Indexed, ClusterableModel):
     """A recorded lecture or talk, processed into a web-ready MP4 with a poster and storyboard."""
 
     class Status(models.TextChoices):
@@ -102,10 +103,6 @@ class LectureVideo(CollectionMember, index.Indexed, ClusterableModel):
         return self.title
 
     @property
-    def filename(self) -> str:
-        return posixpath.basename(self.file.name)
-
-    @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
 
@@ -122,12 +119,6 @@ class LectureVideo(CollectionMember, index.Indexed, ClusterableModel):
         minutes, seconds = divmod(rest, 60)
         return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
-    @property
-    def size_display(self) -> str:
-        from django.template.defaultfilters import filesizeformat
-
-        return filesizeformat(self.file_size) if self.file_size else ""
-
     def file_url(self, name: str) -> str:
         """URL of a derived file (relative to the video's folder), through the checked view."""
         return reverse("video_file", args=[self.pk, name]) if name else ""
@@ -139,13 +130,6 @@ class LectureVideo(CollectionMember, index.Indexed, ClusterableModel):
     @property
     def storyboard_url(self) -> str:
         return self.file_url(self.storyboard_vtt)
-
-    def mark(self, status: str, **fields) -> None:
-        """Set the status (and other fields) with one UPDATE, visible at once to readers."""
-        fields["status"] = status
-        for name, value in fields.items():
-            setattr(self, name, value)
-        type(self).objects.filter(pk=self.pk).update(**fields)
 
 
 class VideoRendition(models.Model):
