@@ -4,15 +4,16 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, ObjectList
+from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .deck_forms import SlideDeckForm
-from .models import LectureVideo, SlideDeck
+from .models import LecturePage, LectureVideo, SlideDeck
 from .video_forms import LectureVideoForm
-from .views import deck_admin
+from .views import deck_admin, lecture_admin
 
 
 class StatusColumn(Column):
@@ -61,7 +62,36 @@ def register_deck_urls():
     return [
         path("decks/<int:deck_id>/convert/", deck_admin.convert_again, name="courses_deck_convert"),
         path("decks/<int:deck_id>/preview/", deck_admin.preview, name="courses_deck_preview"),
+        path(
+            "lectures/<int:page_id>/slide-times/",
+            lecture_admin.slide_timings,
+            name="courses_lecture_slide_timings",
+        ),
     ]
+
+
+class SlideTimesButton(PageMenuItem):
+    """ "Slide times" on lecture pages: time the slides against the lecture's video."""
+
+    label = _("Slide times")
+    icon_name = "time"
+    url_name = "courses_lecture_slide_timings"
+
+    def is_shown(self, user):
+        return (
+            isinstance(self.page.specific_deferred, LecturePage)
+            and self.page.permissions_for_user(user).can_edit()
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def lecture_header_buttons(page, user, view_name, next_url=None):
+    yield SlideTimesButton(page=page, priority=35)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def lecture_listing_buttons(page, user, next_url=None):
+    yield SlideTimesButton(page=page, priority=25)
 
 
 @hooks.register("register_snippet_listing_buttons")

@@ -1,5 +1,6 @@
 """elearn's models, one module per concern, re-exported here."""
 
+from .lecture_sync import SlideTiming
 from .pages import (
     ArticlePage,
     ArticleTag,
@@ -28,6 +29,7 @@ __all__ = [
     "SlideDeck",
     "SlideDeckTag",
     "SlideMedia",
+    "SlideTiming",
     "LectureVideo",
     "LectureVideoTag",
     "VideoCaption",

@@ -20,6 +20,7 @@ from wagtail.search import index
 
 from ..blocks import BodyBlock
 from ..search_text import reading_minutes, segment_for_index
+from ..timecodes import format_clock, slide_chapters
 
 LESSON_TYPES = ["courses.LecturePage", "courses.ArticlePage"]
 
@@ -417,8 +418,7 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
             # One area per caption cue, so a hit links to the moment it is said.
             for track in self.video.captions.exclude(kind="chapters"):
                 for start, _end, text in track.cues:
-                    minutes, seconds = divmod(int(start), 60)
-                    label = _("Video at %(time)s") % {"time": f"{minutes}:{seconds:02d}"}
+                    label = _("Video at %(time)s") % {"time": format_clock(start)}
                     areas.append((label, text, f"{self.url}#t={start:g}"))
         for slide in self.get_slides():
             label = _("Slide %(number)s") % {"number": slide.number}
@@ -478,23 +478,51 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
             "deck": self.deck,
         }
 
-    def video_context(self) -> dict:
-        """The player's renditions (largest first), chapters and speeds."""
+    # Video ----------------------------------------------------------------------------------
+
+    def slide_starts(self) -> dict[int, float]:
+        """When each timed slide comes up in the video: ``{slide number: seconds}``."""
+        if self.video_id is None or self.deck_id is None:
+            return {}
+        return dict(self.slide_timings.values_list("slide_number", "start"))
+
+    def video_context(self, slides=()) -> dict:
+        """The player's renditions (largest first), chapters, speeds and slide start times.
+
+        Slide start times, when the trainer has set them, are the chapters (titled by the
+        slides members see); otherwise a chapters track uploaded with the video is.
+        """
         video = self.video if self.video_id else None
         if video is None:
             return {"video": None}
         renditions = list(video.renditions.filter(source_hash=video.file_hash))
-        chapters = [cue for track in video.captions.filter(kind="chapters") for cue in track.cues]
+        visible = {slide.number: str(slide.display_title) for slide in slides}
+        starts = {n: t for n, t in self.slide_starts().items() if n in visible}
+        if starts:
+            chapters = [
+                {"start": start, "end": end, "title": title, "slide": number}
+                for start, end, title, number in slide_chapters(starts, visible, video.duration)
+            ]
+        else:
+            chapters = [
+                {"start": start, "end": end, "title": text, "slide": None}
+                for track in video.captions.filter(kind="chapters")
+                for start, end, text in track.cues
+            ]
+        for chapter in chapters:
+            chapter["clock"] = format_clock(chapter["start"])
         return {
             "video": video,
             "renditions": renditions,
             "chapters": chapters,
+            "slide_times": [{"number": n, "start": t} for n, t in sorted(starts.items())],
             "speeds": ["0.75", "1", "1.25", "1.5", "1.75", "2"],
         }
 
     @path("")
     def lecture(self, request):
-        context = {**self.deck_context(request, None), **self.video_context()}
+        deck = self.deck_context(request, None)
+        context = {**deck, **self.video_context(deck["slides"])}
         return self.render(request, context_overrides=context)
 
     @path("slides/<int:number>/", name="slide")

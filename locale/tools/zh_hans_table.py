@@ -287,3 +287,31 @@ ZH.update(
 )
 
 ZH.update({"Video at %(time)s": "视频 %(time)s 处"})
+
+# Video and slides in step
+ZH.update(
+    {
+        "starts at": "开始于",
+        "slide timing": "幻灯片时间",
+        "Type a time such as 1:05 or 0:42.5.": "请输入时间，例如 1:05 或 0:42.5。",
+        "The video is only %(length)s long.": "视频只有 %(length)s 长。",
+        "Slide %(other)s starts at the same moment.": "第 %(other)s 张幻灯片也在同一时刻开始。",
+        "The times were not saved: correct the ones marked.": "时间未保存：请更正标出的时间。",
+        "Saved the start times of %(count)s slides of “%(title)s”.": "已保存“%(title)s”中 %(count)s 张幻灯片的开始时间。",
+        "Slide times: %(title)s": "幻灯片时间：%(title)s",
+        "Slide times": "幻灯片时间",
+        "Play the video and press “This slide starts now” as each slide comes up, or type the times (such as 1:05). Slides without a time keep the previous slide on screen. The lecture page then shows each slide beside the video as it plays, and the slides become the video’s chapters.": "播放视频，每当讲到一张幻灯片时按“这张幻灯片现在开始”，或直接输入时间（例如 1:05）。没有时间的幻灯片会保留上一张在屏幕上。之后讲座页面会在视频旁随播放显示对应的幻灯片，幻灯片也会成为视频的章节。",
+        "Edit the lecture": "编辑讲座",
+        "Choose a slide deck for this lecture (and wait until its slides are ready) to time its slides.": "请先为本讲座选择幻灯片（并等待幻灯片准备好），再设置幻灯片时间。",
+        "Choose a video for this lecture and wait until it is ready to time the slides.": "请先为本讲座选择视频并等待其准备好，再设置幻灯片时间。",
+        "Next: slide %(n)s": "下一张：第 %(n)s 张幻灯片",
+        "All slides have a time.": "所有幻灯片都已设置时间。",
+        "This slide starts now": "这张幻灯片现在开始",
+        "Keys while the video has focus: N marks the next slide.": "视频获得焦点时按 N 键标记下一张幻灯片。",
+        "Save times": "保存时间",
+        "Clear all": "全部清除",
+        "Now": "现在",
+        "Play from here": "从这里播放",
+        "Position in the video": "视频中的位置",
+    }
+)

@@ -20,6 +20,8 @@
         var fullscreen = viewer.querySelector("[data-deck-fullscreen]");
         var thumbs = viewer.querySelectorAll("[data-deck-thumb]");
         var current = Math.max(0, slides.findIndex(function (s) { return s.current; }));
+        // Beside a video the page stays the lecture: slide addresses would lose the video.
+        var keepHistory = viewer.dataset.history !== "off";
 
         function swapControl(selector, target, label) {
             var old = viewer.querySelector(selector);
@@ -39,7 +41,7 @@
             return node;
         }
 
-        function render(index, push) {
+        function render(index, push, source) {
             var slide = slides[index];
             current = index;
             var img = stage.querySelector("img.deck-stage__image");
@@ -89,13 +91,16 @@
                     thumb.setAttribute("aria-current", "page");
                     // Scroll the strip sideways only; scrollIntoView would move the page too.
                     var strip = thumb.closest(".deck-strip");
-                    strip.scrollTo({ left: thumb.offsetLeft - strip.clientWidth / 2 + thumb.clientWidth / 2, behavior: "smooth" });
+                    // Measured against the strip itself: offsetLeft counts from whatever ancestor is positioned.
+                    var offset = thumb.getBoundingClientRect().left - strip.getBoundingClientRect().left + strip.scrollLeft;
+                    strip.scrollTo({ left: offset - strip.clientWidth / 2 + thumb.clientWidth / 2, behavior: "smooth" });
                 } else {
                     thumb.removeAttribute("aria-current");
                 }
             });
-            if (push) { history.pushState({ deckIndex: index }, "", slide.url); }
-            document.dispatchEvent(new CustomEvent("elearn:slide", { detail: { number: slide.number } }));
+            if (push && keepHistory) { history.pushState({ deckIndex: index }, "", slide.url); }
+            // "user": the member chose this slide (a video in step seeks to it); "video": it follows playback.
+            document.dispatchEvent(new CustomEvent("elearn:slide", { detail: { number: slide.number, source: source || "user" } }));
         }
 
         function go(index) {
@@ -119,8 +124,14 @@
             if (event.key in keys) { event.preventDefault(); go(keys[event.key]); }
         });
 
+        // A video in step asks for the slide being talked about.
+        document.addEventListener("elearn:show-slide", function (event) {
+            var index = slides.findIndex(function (s) { return s.number === event.detail.number; });
+            if (index >= 0 && index !== current) { render(index, false, "video"); }
+        });
+
         window.addEventListener("popstate", function (event) {
-            if (event.state && typeof event.state.deckIndex === "number") { render(event.state.deckIndex, false); }
+            if (event.state && typeof event.state.deckIndex === "number") { render(event.state.deckIndex, false, "history"); }
         });
         history.replaceState({ deckIndex: current }, "", window.location.href);
 

@@ -63,6 +63,8 @@
             button.addEventListener("click", function () { video.currentTime = Number(button.dataset.seek); video.play(); });
         });
 
+        initTimeline(player, video);
+
         function setSpeed(step) {
             var options = Array.prototype.map.call(speed.options, function (o) { return o.value; });
             var i = Math.min(options.length - 1, Math.max(0, options.indexOf(speed.value) + step));
@@ -92,6 +94,111 @@
             }
             if (handled) { event.preventDefault(); event.stopPropagation(); }
         });
+    }
+
+    function clock(seconds) {
+        var s = Math.max(0, Math.floor(seconds)), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+        var ss = String(s % 60).padStart(2, "0");
+        return h ? h + ":" + String(m).padStart(2, "0") + ":" + ss : m + ":" + ss;
+    }
+
+    // WebVTT storyboard: "00:00:05.000 --> 00:00:10.000" then "sprite-0.jpg#xywh=160,0,160,90".
+    function parseStoryboard(text, base) {
+        var toSeconds = function (t) {
+            var parts = t.trim().split(":").map(Number);
+            return parts.reduce(function (total, part) { return total * 60 + part; }, 0);
+        };
+        var cues = [];
+        text.replace(/\r/g, "").split(/\n\n+/).forEach(function (block) {
+            var lines = block.split("\n");
+            var i = lines.findIndex(function (line) { return line.indexOf("-->") >= 0; });
+            if (i < 0 || !lines[i + 1]) { return; }
+            var span = lines[i].split("-->");
+            var ref = new URL(lines[i + 1].trim(), base);
+            var box = /xywh=(\d+),(\d+),(\d+),(\d+)/.exec(ref.hash);
+            if (!box) { return; }
+            ref.hash = "";
+            cues.push({ start: toSeconds(span[0]), end: toSeconds(span[1].trim().split(/\s+/)[0]), url: ref.href,
+                x: Number(box[1]), y: Number(box[2]), w: Number(box[3]), h: Number(box[4]) });
+        });
+        return cues;
+    }
+
+    // A seek bar under the video with chapter marks and, on hover, the storyboard frame and
+    // chapter at that moment (native controls show neither).
+    function initTimeline(player, video) {
+        var timeline = player.querySelector("[data-video-timeline]");
+        if (!timeline) { return; }
+        var seek = timeline.querySelector("[data-video-seek]");
+        var marks = timeline.querySelector("[data-video-marks]");
+        var preview = timeline.querySelector("[data-video-preview]");
+        var thumb = timeline.querySelector("[data-video-preview-thumb]");
+        var previewTime = timeline.querySelector("[data-video-preview-time]");
+        var previewTitle = timeline.querySelector("[data-video-preview-title]");
+        var chapters = Array.prototype.map.call(player.querySelectorAll("[data-seek]"), function (button) {
+            var label = button.cloneNode(true);
+            var muted = label.querySelector(".muted");
+            if (muted) { muted.remove(); }
+            return { start: Number(button.dataset.seek), title: label.textContent.trim() };
+        });
+        var cues = [];
+        var seeking = false;
+        timeline.hidden = false;
+
+        function duration() { return video.duration || Number(seek.max) || 0; }
+
+        function drawMarks() {
+            marks.innerHTML = "";
+            if (!duration()) { return; }
+            chapters.forEach(function (chapter) {
+                if (chapter.start <= 0) { return; }
+                var mark = document.createElement("span");
+                mark.style.left = (100 * chapter.start / duration()) + "%";
+                marks.appendChild(mark);
+            });
+        }
+
+        function played() {
+            var share = duration() ? 100 * video.currentTime / duration() : 0;
+            seek.style.setProperty("--played", share + "%");
+        }
+
+        video.addEventListener("loadedmetadata", function () { seek.max = video.duration; drawMarks(); played(); });
+        video.addEventListener("timeupdate", function () { if (!seeking) { seek.value = video.currentTime; } played(); });
+        seek.addEventListener("pointerdown", function () { seeking = true; });
+        seek.addEventListener("pointerup", function () { seeking = false; });
+        seek.addEventListener("input", function () { video.currentTime = Number(seek.value); played(); });
+        seek.addEventListener("change", function () { seeking = false; });
+        drawMarks();
+
+        if (seek.dataset.storyboard) {
+            var base = new URL(seek.dataset.storyboard, window.location.href);
+            fetch(base, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : ""; })
+                .then(function (text) { cues = parseStoryboard(text, base); }).catch(function () {});
+        }
+
+        seek.addEventListener("pointermove", function (event) {
+            var box = seek.getBoundingClientRect();
+            var share = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+            var at = share * duration();
+            var cue = cues.find(function (c) { return at >= c.start && at < c.end; }) || cues[cues.length - 1];
+            var chapter = null;
+            chapters.forEach(function (c) { if (c.start <= at) { chapter = c; } });
+            thumb.hidden = !cue;
+            if (cue) {
+                thumb.style.width = cue.w + "px";
+                thumb.style.height = cue.h + "px";
+                thumb.style.backgroundImage = "url(\"" + cue.url + "\")";
+                thumb.style.backgroundPosition = (-cue.x) + "px " + (-cue.y) + "px";
+            }
+            previewTime.textContent = clock(at);
+            previewTitle.textContent = chapter ? chapter.title : "";
+            preview.hidden = false;
+            var width = preview.offsetWidth;
+            var left = Math.min(box.width - width, Math.max(0, share * box.width - width / 2));
+            preview.style.left = left + "px";
+        });
+        seek.addEventListener("pointerleave", function () { preview.hidden = true; });
     }
 
     document.querySelectorAll("[data-video-player]").forEach(init);
