@@ -14,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from . import conversion
 from .deck_service import limits
 from .models.slides import file_sha256
+from .upload_progress import UploadProgressMixin
 
 
 @contextlib.contextmanager
@@ -30,7 +31,7 @@ def local_path(uploaded):
         yield Path(tmp.name)
 
 
-class SlideDeckForm(WagtailAdminModelForm):
+class SlideDeckForm(UploadProgressMixin, WagtailAdminModelForm):
     """Upload or replace a deck; optional password for a protected file."""
 
     password = forms.CharField(

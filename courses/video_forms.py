@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models.slides import file_sha256
+from .upload_progress import UploadProgressMixin
 
 
-class LectureVideoForm(WagtailAdminModelForm):
+class LectureVideoForm(UploadProgressMixin, WagtailAdminModelForm):
     """Upload or replace a lecture video; captions are edited inline."""
 
     process_again = forms.BooleanField(

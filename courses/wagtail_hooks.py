@@ -12,6 +12,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .deck_forms import SlideDeckForm
 from .models import LecturePage, LectureVideo, SlideDeck
+from .upload_progress import admin_css, admin_upload_progress_js
 from .video_forms import LectureVideoForm
 from .views import deck_admin, lecture_admin
 
@@ -145,3 +146,7 @@ class LectureVideoViewSet(SnippetViewSet):
 
 
 register_snippet(LectureVideoViewSet)
+
+
+hooks.register("insert_global_admin_js", admin_upload_progress_js)
+hooks.register("insert_global_admin_css", admin_css)

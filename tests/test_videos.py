@@ -196,3 +196,46 @@ def test_caption_text_is_searchable_and_links_to_its_moment(client, demo):
     assert "Welcome lecture" in [hit.page.title for hit in response.context["hits"]]
     assert '<a href="/digital-office/basics/welcome-lecture/#t=4">Video at 0:04</a>' in html
     assert "<mark>学习方法</mark>" in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_admin_upload_shows_progress_then_saves(browser, live_server, artifacts_dir, tmp_path):
+    """A slow link: the trainer sees the percentage climb, then lands on the saved video."""
+    from courses.demo_content import load_demo
+    from tests.conftest import PASSWORDS
+
+    load_demo()
+    clip = make_video(tmp_path / "slow-upload.mp4", size="640x480", seconds=8)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "trainer")
+    page.fill("#id_password", PASSWORDS["trainer"])
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+    page.goto(f"{live_server.url}/admin/snippets/courses/lecturevideo/add/")
+    page.fill("#id_title", "Slow upload")
+    page.set_input_files("#id_file", str(clip))
+    # About 2 s of upload for this clip: long enough to see progress.
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    rate = clip.stat().st_size // 2
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": rate},
+    )
+    page.locator("#w-editor-form [type=submit]").first.click()
+    status = page.locator(".upload-progress span")
+    page.wait_for_function("(document.querySelector('.upload-progress progress') || {}).value > 0")
+    assert "Uploading" in status.inner_text() and "%" in status.inner_text()
+    page.screenshot(path=artifacts_dir / "admin-upload-progress.png")
+    page.wait_for_url(lambda url: "/lecturevideo/" in url and "/add/" not in url, timeout=30000)
+    page.wait_for_load_state()
+    video = LectureVideo.objects.get(title="Slow upload")
+    assert video.file_size == clip.stat().st_size
+    assert "Slow upload" in page.content()
+    assert errors == []
+    context.close()

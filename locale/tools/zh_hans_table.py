@@ -315,3 +315,13 @@ ZH.update(
         "Position in the video": "视频中的位置",
     }
 )
+
+# Upload progress in the admin
+ZH.update(
+    {
+        "Uploading {percent}% · {done} of {total} · {speed}/s": "正在上传 {percent}% · 已传 {done}，共 {total} · {speed}/秒",
+        "Upload complete. Saving…": "上传完成，正在保存…",
+        "The upload stopped (the connection was lost or the server refused it). Nothing was saved; try again.": "上传中断（连接断开或服务器拒绝）。没有保存任何内容，请重试。",
+        "Cancel upload": "取消上传",
+    }
+)

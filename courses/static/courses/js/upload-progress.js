@@ -1,0 +1,84 @@
+// Upload progress in the admin: a form whose file input is marked [data-upload-progress] is
+// sent in the background so the trainer sees how much of a large deck or video has gone up,
+// and can cancel. Without JavaScript the form posts as usual.
+(function () {
+    "use strict";
+
+    function size(bytes) {
+        var units = ["B", "KB", "MB", "GB"], i = 0;
+        while (bytes >= 1024 && i < units.length - 1) { bytes /= 1024; i++; }
+        return (i ? bytes.toFixed(1) : String(bytes)) + " " + units[i];
+    }
+
+    function format(template, values) {
+        return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+    }
+
+    function panel(input) {
+        var box = document.createElement("div");
+        box.className = "upload-progress";
+        box.setAttribute("role", "status");
+        box.innerHTML = '<progress max="100" value="0"></progress> <span></span> ' +
+            '<button type="button" class="button button-small button-secondary"></button>';
+        box.querySelector("button").textContent = input.dataset.uploadCancelLabel;
+        input.insertAdjacentElement("afterend", box);
+        return box;
+    }
+
+    document.addEventListener("submit", function (event) {
+        var form = event.target;
+        var input = form.querySelector("input[type=file][data-upload-progress]");
+        if (!input || !input.files.length || event.defaultPrevented || !window.FormData) { return; }
+        event.preventDefault();
+
+        var data = new FormData(form);
+        if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
+        var box = form.querySelector(".upload-progress") || panel(input);
+        var bar = box.querySelector("progress");
+        var text = box.querySelector("span");
+        var cancel = box.querySelector("button");
+        var started = Date.now();
+        var xhr = new XMLHttpRequest();
+        box.hidden = false;
+        cancel.hidden = false;
+
+        function failed() {
+            text.textContent = input.dataset.uploadFailedLabel;
+            box.classList.add("is-failed");
+            cancel.hidden = true;
+            form.querySelectorAll("[type=submit]").forEach(function (button) { button.disabled = false; button.removeAttribute("data-w-progress-loading-value"); });
+        }
+
+        xhr.upload.addEventListener("progress", function (e) {
+            if (!e.lengthComputable) { return; }
+            var percent = Math.floor(100 * e.loaded / e.total);
+            var seconds = Math.max(0.001, (Date.now() - started) / 1000);
+            bar.value = percent;
+            text.textContent = format(input.dataset.uploadLabel, {
+                percent: percent, done: size(e.loaded), total: size(e.total), speed: size(Math.round(e.loaded / seconds)),
+            });
+        });
+        xhr.upload.addEventListener("load", function () {
+            bar.value = 100;
+            text.textContent = input.dataset.uploadDoneLabel;
+            cancel.hidden = true;
+        });
+        xhr.addEventListener("load", function () {
+            if (xhr.status >= 500 || xhr.status === 413 || xhr.status === 0) { failed(); return; }
+            if (xhr.responseURL && xhr.responseURL.split("#")[0] !== new URL(form.action || window.location.href, window.location.href).href) {
+                window.location.assign(xhr.responseURL);  // saved: follow the redirect
+                return;
+            }
+            // Not saved (the form has errors): show the page the server answered with.
+            document.open();
+            document.write(xhr.responseText);
+            document.close();
+        });
+        xhr.addEventListener("error", failed);
+        xhr.addEventListener("abort", failed);
+        cancel.onclick = function () { xhr.abort(); };
+        xhr.open("POST", form.action || window.location.href);
+        xhr.setRequestHeader("X-Requested-With", "upload-progress");
+        xhr.send(data);
+    });
+})();

@@ -1,0 +1,37 @@
+"""Upload progress for the admin's large files (decks, videos): the file input is marked, and
+a script sends the form in the background, showing how much has gone, and how fast."""
+
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+UPLOAD_LABELS = {
+    "data-upload-progress": "",
+    "data-upload-label": _("Uploading {percent}% · {done} of {total} · {speed}/s"),
+    "data-upload-done-label": _("Upload complete. Saving…"),
+    "data-upload-failed-label": _(
+        "The upload stopped (the connection was lost or the server refused it). "
+        "Nothing was saved; try again."
+    ),
+    "data-upload-cancel-label": _("Cancel upload"),
+}
+
+
+class UploadProgressMixin:
+    """For admin model forms with a ``file`` field: show progress while it uploads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "file" in self.fields:
+            self.fields["file"].widget.attrs.update(
+                {key: str(value) for key, value in UPLOAD_LABELS.items()}
+            )
+
+
+def admin_upload_progress_js() -> str:
+    return format_html('<script src="{}" defer></script>', static("courses/js/upload-progress.js"))
+
+
+def admin_css() -> str:
+    """elearn's admin styles, on every admin page (the upload form is Wagtail's own)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("courses/css/admin.css"))
