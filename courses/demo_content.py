@@ -28,6 +28,7 @@ from .models import (
     CourseIndexPage,
     CoursePage,
     CourseSectionPage,
+    Enrolment,
     LecturePage,
     LectureVideo,
     LibraryPage,
@@ -354,12 +355,14 @@ def _load_pages() -> dict[str, object]:
             ]
         ),
         tags=["信息化", "theory"],
+        preview=True,
     )
     welcome_lecture = ensure_child(
         basics,
         LecturePage,
         "welcome-lecture",
         title="Welcome lecture",
+        preview=True,
         intro="Meet your trainer and see how the course works.",
         body=json.dumps(
             [
@@ -429,8 +432,13 @@ def _load_pages() -> dict[str, object]:
         ),
         tags=["safety"],
     )
+    # The demo member takes the digital office course; first aid is left for them to join.
+    Enrolment.objects.get_or_create(
+        user=users["member"], course=course, defaults={"source": Enrolment.Source.ADMIN}
+    )
     return {
         "catalogue": catalogue,
+        "safety_course": safety,
         "course": course,
         "library": library,
         "users": users,

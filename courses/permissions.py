@@ -1,34 +1,83 @@
-"""Who may see what: one place for every decision about lesson content and its files."""
+"""Who may see what: one place for every decision about lesson content and its files.
+
+The rule (one check, ``can_view_lesson``): a lesson of a course opens for the course's
+enrolled members, its trainers and admins; a lesson marked "free preview", and a lesson outside
+any course (a library article), opens for everyone who can see the page. Slide images, videos,
+captions and PDFs follow the lessons that show them. People who manage decks and videos in the
+admin see their files there.
+"""
 
 import re
 
-from .models import LecturePage, LectureVideo, SlideDeck
+from .models import Enrolment, LecturePage, LectureVideo, SlideDeck
 from .models.slides import can_see_hidden_slides
+from .roles import ADMINS
 
 SLIDE_FILE = re.compile(r"^[0-9a-f]{16}/slides/(\d{4})-")
+
+
+def is_site_admin(user) -> bool:
+    """Superusers and the Admins role: every course, every lesson."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_elearn_is_admin", None)
+    if cached is None:
+        cached = user.groups.filter(name=ADMINS).exists()
+        user._elearn_is_admin = cached
+    return cached
+
+
+def can_access_course(user, course) -> bool:
+    """Enrolled members (an active enrolment), the course's trainers, and admins."""
+    if not (user and user.is_authenticated):
+        return False
+    if is_site_admin(user):
+        return True
+    cache = user.__dict__.setdefault("_elearn_course_access", {})
+    if course.pk not in cache:
+        cache[course.pk] = (
+            course.trainers.filter(pk=user.pk).exists()
+            or Enrolment.objects.active().filter(user=user, course_id=course.pk).exists()
+        )
+    return cache[course.pk]
+
+
+def can_view_lesson(user, lesson) -> bool:
+    """The one check for a lesson page, its slide pages and every file it shows."""
+    course = lesson.course
+    return course is None or lesson.preview or can_access_course(user, course)
+
+
+def _lectures_showing(user, **lookup) -> list[LecturePage]:
+    lectures = LecturePage.objects.live().public().filter(**lookup)
+    return [lecture for lecture in lectures if can_view_lesson(user, lecture)]
 
 
 def can_view_deck(user, deck: SlideDeck, name: str = "") -> bool:
     """May ``user`` see this deck's derived file ``name``?
 
-    Trainers and admins see every deck. Others see the files of decks shown on a live lecture
-    page they can view; a hidden slide's images only where the lecture shows hidden slides.
-    (Enrolment narrows "can view" to enrolled members.)
+    Those who manage decks in the admin see every deck. Others see the files of decks shown
+    on a live lecture they may open; a hidden slide's images only where that lecture shows
+    hidden slides (or to trainers and admins).
     """
-    if can_see_hidden_slides(user):
+    if user and user.has_perm("courses.change_slidedeck"):
         return True
-    lectures = LecturePage.objects.live().public().filter(deck=deck)
-    if not lectures.exists():
+    lectures = _lectures_showing(user, deck=deck)
+    if not lectures:
         return False
     match = SLIDE_FILE.match(name)
     if match and deck.slides.filter(number=int(match.group(1)), hidden=True).exists():
-        return lectures.filter(show_hidden_slides=True).exists()
+        return can_see_hidden_slides(user) or any(
+            lecture.show_hidden_slides for lecture in lectures
+        )
     return True
 
 
 def can_view_video(user, video: LectureVideo) -> bool:
-    """May ``user`` watch this video? Trainers and admins always; others when it is shown on a
-    live lecture page they can view. (Enrolment narrows this to enrolled members.)"""
-    if can_see_hidden_slides(user):
+    """May ``user`` watch this video? Those who manage videos in the admin always; others
+    when it is shown on a live lecture they may open."""
+    if user and user.has_perm("courses.change_lecturevideo"):
         return True
-    return LecturePage.objects.live().public().filter(video=video).exists()
+    return bool(_lectures_showing(user, video=video))

@@ -102,17 +102,25 @@ def ensure_roles(apps=global_apps) -> None:
         content_type__app_label="courses", content_type__model__in=["slidedeck", "lecturevideo"]
     )
 
+    # Enrolments: trainers manage those of their own courses (the admin filters by course).
+    enrolment_permissions = Permission.objects.filter(
+        content_type__app_label="courses", content_type__model="enrolment"
+    )
+
     Group.objects.get_or_create(name="Members")
     trainers, _ = Group.objects.get_or_create(name="Trainers")
     admins, _ = Group.objects.get_or_create(name="Admins")
 
     access_admin = perm("wagtailadmin", "access_admin")
     trainers.permissions.add(
-        access_admin, *deck_permissions.exclude(codename__startswith="delete_")
+        access_admin,
+        *deck_permissions.exclude(codename__startswith="delete_"),
+        *enrolment_permissions.exclude(codename__startswith="delete_"),
     )
     admins.permissions.add(
         access_admin,
         *deck_permissions,
+        *enrolment_permissions,
         *Permission.objects.filter(
             content_type__app_label="auth", content_type__model__in=["user", "group"]
         ),

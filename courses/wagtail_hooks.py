@@ -3,6 +3,7 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
@@ -11,10 +12,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .deck_forms import SlideDeckForm
-from .models import LecturePage, LectureVideo, SlideDeck
+from .models import CoursePage, Enrolment, LecturePage, LectureVideo, SlideDeck
 from .upload_progress import admin_css, admin_upload_progress_js
 from .video_forms import LectureVideoForm
-from .views import deck_admin, lecture_admin
+from .views import deck_admin, enrolment_admin, lecture_admin
 
 
 class StatusColumn(Column):
@@ -68,7 +69,60 @@ def register_deck_urls():
             lecture_admin.slide_timings,
             name="courses_lecture_slide_timings",
         ),
+        path(
+            "courses/<int:page_id>/members/",
+            enrolment_admin.course_enrolments,
+            name="courses_course_enrolments",
+        ),
+        path(
+            "enrolment-requests/",
+            enrolment_admin.enrolment_requests,
+            name="courses_enrolment_requests",
+        ),
     ]
+
+
+class CourseMembersButton(PageMenuItem):
+    """ "Members" on course pages: requests, enrolments, group and CSV enrolment."""
+
+    label = _("Members")
+    icon_name = "group"
+    url_name = "courses_course_enrolments"
+
+    def is_shown(self, user):
+        return (
+            isinstance(self.page.specific_deferred, CoursePage)
+            and self.page.permissions_for_user(user).can_edit()
+        )
+
+
+class RequestsMenuItem(MenuItem):
+    """Shown with the number of requests waiting, to those who may decide them."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("courses.change_enrolment")
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        from .permissions import is_site_admin
+
+        pending = Enrolment.objects.pending()
+        if not is_site_admin(request.user):
+            pending = pending.filter(course__trainers=request.user)
+        count = pending.count()
+        if count:
+            component.label = f"{self.label} ({count})"
+        return component
+
+
+@hooks.register("register_admin_menu_item")
+def enrolment_requests_menu_item():
+    return RequestsMenuItem(
+        _("Enrolment requests"),
+        reverse("courses_enrolment_requests"),
+        icon_name="group",
+        order=270,
+    )
 
 
 class SlideTimesButton(PageMenuItem):
@@ -88,11 +142,13 @@ class SlideTimesButton(PageMenuItem):
 @hooks.register("register_page_header_buttons")
 def lecture_header_buttons(page, user, view_name, next_url=None):
     yield SlideTimesButton(page=page, priority=35)
+    yield CourseMembersButton(page=page, priority=36)
 
 
 @hooks.register("register_page_listing_more_buttons")
 def lecture_listing_buttons(page, user, next_url=None):
     yield SlideTimesButton(page=page, priority=25)
+    yield CourseMembersButton(page=page, priority=26)
 
 
 @hooks.register("register_snippet_listing_buttons")

@@ -10,7 +10,6 @@ PUBLIC_URLS = [
     "/digital-office/basics/",
     "/digital-office/basics/what-is-e-government/",
     "/digital-office/basics/welcome-lecture/",
-    "/digital-office/practice/records-management/",
     "/library/",
     "/library/office-regulation/",
     "/search/",

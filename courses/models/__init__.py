@@ -1,5 +1,6 @@
 """elearn's models, one module per concern, re-exported here."""
 
+from .enrolment import Enrolment
 from .lecture_sync import SlideTiming
 from .pages import (
     ArticlePage,
@@ -16,6 +17,7 @@ from .slides import Slide, SlideDeck, SlideDeckTag, SlideMedia
 from .videos import LectureVideo, LectureVideoTag, VideoCaption, VideoPosition, VideoRendition
 
 __all__ = [
+    "Enrolment",
     "ArticlePage",
     "ArticleTag",
     "CourseIndexPage",

@@ -157,11 +157,37 @@ class CoursePage(CJKSearchMixin, Page):
     )
     tags = ClusterTaggableManager(through=CourseTag, blank=True, verbose_name=_("tags"))
 
+    class Enrolment(models.TextChoices):
+        OPEN = "open", _("Open: members enrol themselves")
+        APPROVAL = "approval", _("On approval: a trainer accepts each request")
+        CLOSED = "closed", _("Closed: administrators enrol members")
+
+    enrolment = models.CharField(
+        _("enrolment"), max_length=20, choices=Enrolment.choices, default=Enrolment.OPEN
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("The most members enrolled at once; leave empty for no limit."),
+    )
+    enrolment_opens = models.DateTimeField(_("enrolment opens"), null=True, blank=True)
+    enrolment_closes = models.DateTimeField(_("enrolment closes"), null=True, blank=True)
+
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("cover_image"),
         FieldPanel("description"),
         MultiFieldPanel([FieldPanel("trainers"), FieldPanel("tags")], heading=_("People and tags")),
+        MultiFieldPanel(
+            [
+                FieldPanel("enrolment"),
+                FieldPanel("capacity"),
+                FieldPanel("enrolment_opens"),
+                FieldPanel("enrolment_closes"),
+            ],
+            heading=_("Enrolment"),
+        ),
     ]
 
     search_fields = Page.search_fields + [
@@ -209,7 +235,22 @@ class CoursePage(CJKSearchMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["outline"] = self.get_outline()
         context["trainer_list"] = self.trainers.order_by("last_name", "first_name", "username")
+        context.update(self.enrolment_context(request.user))
         return context
+
+    def enrolment_context(self, user) -> dict:
+        """The member's enrolment and whether (and why not) they can enrol now."""
+        from ..enrolments import places_left, self_enrol_problem
+        from ..permissions import can_access_course
+
+        return {
+            "enrolment": self.enrolments.filter(user=user).first()
+            if user.is_authenticated
+            else None,
+            "has_access": can_access_course(user, self),
+            "enrol_problem": self_enrol_problem(self),
+            "places_left": places_left(self),
+        }
 
 
 class CourseSectionPage(Page):
@@ -231,8 +272,40 @@ class CourseSectionPage(Page):
         return self.get_children().live().type(LecturePage, ArticlePage).specific()
 
 
+class LessonFields(models.Model):
+    """Fields every lesson has: whether people outside the course may open it."""
+
+    preview = models.BooleanField(
+        _("free preview"),
+        default=False,
+        help_text=_(
+            "Anyone may open this lesson, enrolled or not, to see what the course is like."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class LessonMixin:
-    """What lecture and article pages share: their course and their neighbours in it."""
+    """What lecture and article pages share: their course, their neighbours in it, and the
+    one access check (enrolled members, the course's trainers, admins; or a free preview)."""
+
+    def serve(self, request, *args, **kwargs):
+        from ..permissions import can_view_lesson
+
+        if not can_view_lesson(request.user, self):
+            return self.locked_response(request)
+        return super().serve(request, *args, **kwargs)
+
+    def locked_response(self, request):
+        """What someone who may not open the lesson sees: why, and how to get in."""
+        from django.template.response import TemplateResponse
+
+        context = {"page": self, "course": self.course, "self": self, "request": request}
+        if self.course is not None and request.user.is_authenticated:
+            context["enrolment"] = self.course.enrolments.filter(user=request.user).first()
+        return TemplateResponse(request, "courses/lesson_locked.html", context, status=403)
 
     @cached_property
     def course(self) -> "CoursePage | None":
@@ -263,7 +336,7 @@ def stream_text(page, field_name: str = "body") -> str:
     return "\n".join(field.get_searchable_content(getattr(page, field_name)))
 
 
-class ArticlePage(CJKSearchMixin, LessonMixin, Page):
+class ArticlePage(CJKSearchMixin, LessonMixin, LessonFields, Page):  # noqa: DJ008 - Page has it
     """A theory article, policy or regulation: read as a lesson of a course or in a library."""
 
     class Kind(models.TextChoices):
@@ -286,6 +359,7 @@ class ArticlePage(CJKSearchMixin, LessonMixin, Page):
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("tags"),
+        FieldPanel("preview"),
     ]
 
     search_fields = Page.search_fields + [
@@ -325,7 +399,7 @@ class ArticlePage(CJKSearchMixin, LessonMixin, Page):
         )
 
 
-class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
+class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, Page):  # noqa: DJ008
     """A lecture: an introduction, a slide deck whose every slide is its own page
     (``slides/<n>/``), and notes; a video joins later."""
 
@@ -371,6 +445,7 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, Page):
             [FieldPanel("deck"), FieldPanel("show_hidden_slides")], heading=_("Slides")
         ),
         FieldPanel("body"),
+        FieldPanel("preview"),
     ]
 
     search_fields = Page.search_fields + [

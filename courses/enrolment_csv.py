@@ -1,0 +1,186 @@
+"""Bulk enrolment from a CSV file: read every row, say what is wrong with each, and apply
+all of them in one transaction or none at all.
+
+Columns (header row required, any order, case-insensitive): ``email`` or ``username`` (one of
+them identifies the person), and for new accounts ``first_name``, ``last_name``. Chinese names
+are fine; the file may be UTF-8 (with or without BOM) or GB18030, as Excel saves it in China.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .enrolments import EnrolmentRefused, enrol
+from .models import Enrolment
+from .roles import add_member
+
+MAX_ROWS = 5000
+MAX_BYTES = 2 * 1024 * 1024
+
+
+class CsvProblem(Exception):
+    """The file as a whole cannot be read (not CSV, no header, too big)."""
+
+
+@dataclass
+class RowResult:
+    line: int
+    who: str
+    outcome: str = ""  # "enrolled", "already", "created", "failed"
+    message: str = ""
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowResult] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def failed(self) -> list[RowResult]:
+        return [row for row in self.rows if row.outcome == "failed"]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+
+def decode(data: bytes) -> str:
+    if len(data) > MAX_BYTES:
+        raise CsvProblem(_("The file is larger than 2 MB; split it into smaller files."))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CsvProblem(_("The file is not text in UTF-8 or GB18030. Save it as CSV UTF-8."))
+
+
+def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs with lower-cased, trimmed column names."""
+    if "\x00" in text:
+        raise CsvProblem(_("This is not a CSV file. Save the sheet as CSV UTF-8."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise CsvProblem(
+            _("The file could not be read as CSV: %(error)s") % {"error": exc}
+        ) from exc
+    if "email" not in header and "username" not in header:
+        raise CsvProblem(_("The first row must name the columns, with “email” or “username”."))
+    reader.fieldnames = header
+    rows = []
+    try:
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                raise CsvProblem(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
+            cleaned = {k: (v or "").strip() for k, v in row.items() if k}
+            if any(cleaned.values()):
+                rows.append((reader.line_num, cleaned))
+    except csv.Error as exc:
+        raise CsvProblem(
+            _("The file could not be read as CSV: %(error)s") % {"error": exc}
+        ) from exc
+    return rows
+
+
+def import_enrolments(
+    data: bytes, course, *, by=None, create_accounts: bool = False, dry_run: bool = False
+) -> tuple[ImportReport, list]:
+    """Enrol everyone listed in ``data`` into ``course``.
+
+    Returns the report and the accounts created (for invitations). Any failed row means
+    nothing is applied; ``dry_run`` checks everything and applies nothing either.
+    """
+    rows = read_rows(decode(data))
+    User = get_user_model()
+    report = ImportReport()
+    created_users = []
+    try:
+        with transaction.atomic():
+            seen = set()
+            for line, row in rows:
+                email, username = row.get("email", ""), row.get("username", "")
+                result = RowResult(line=line, who=email or username)
+                report.rows.append(result)
+                key = (email or username).lower()
+                if key in seen:
+                    result.outcome, result.message = "failed", _("Listed twice in this file.")
+                    continue
+                seen.add(key)
+                if email:
+                    try:
+                        validate_email(email)
+                    except ValidationError:
+                        result.outcome = "failed"
+                        result.message = _("“%(email)s” is not an email address.") % {
+                            "email": email
+                        }
+                        continue
+                    matches = list(User.objects.filter(email__iexact=email)[:2])
+                else:
+                    matches = list(User.objects.filter(username=username)[:2])
+                if len(matches) > 1:
+                    result.outcome = "failed"
+                    result.message = _("Several accounts have this email address.")
+                    continue
+                user = matches[0] if matches else None
+                if user is None:
+                    if not (create_accounts and email):
+                        result.outcome = "failed"
+                        result.message = (
+                            _("No account with this email address or username.")
+                            if not create_accounts
+                            else _("A new account needs an email address.")
+                        )
+                        continue
+                    user = _create_account(User, row, email)
+                    created_users.append(user)
+                    result.outcome = "created"
+                before = Enrolment.objects.active().filter(user=user, course=course).exists()
+                try:
+                    enrol(user, course, source=Enrolment.Source.CSV, by=by)
+                except EnrolmentRefused as refused:
+                    result.outcome, result.message = "failed", refused.message
+                    continue
+                if not result.outcome:
+                    result.outcome = "already" if before else "enrolled"
+            if report.failed or dry_run:
+                raise _Rollback
+            report.applied = True
+    except _Rollback:
+        created_users = []
+    return report, created_users
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _create_account(User, row: dict[str, str], email: str):
+    base = row.get("username") or email.split("@", 1)[0]
+    username, n = base[:140], 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base[:140]}{n}"
+    user = User.objects.create_user(
+        username=username,
+        email=email,
+        first_name=row.get("first_name", "")[:150],
+        last_name=row.get("last_name", "")[:150],
+    )
+    user.set_unusable_password()  # they choose one from the invitation
+    user.save(update_fields=["password"])
+    add_member(user)
+    return user

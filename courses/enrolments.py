@@ -1,0 +1,184 @@
+"""Enrolling, leaving, approving and declining: the rules in one place, used by the course
+page, the admin, group and CSV enrolment, and the command line.
+
+Every change is one transaction with the course row locked, so two people taking the last
+place at once cannot both get it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from wagtail.users.models import UserProfile
+
+from .models import CoursePage, Enrolment
+
+logger = logging.getLogger(__name__)
+
+
+class EnrolmentRefused(Exception):
+    """The member cannot enrol now; ``message`` says why, for them."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def places_left(course: CoursePage) -> int | None:
+    """Free places, or None when the course has no limit."""
+    if course.capacity is None:
+        return None
+    return max(0, course.capacity - course.enrolments.active().count())
+
+
+def self_enrol_problem(course: CoursePage, now=None) -> str | None:
+    """Why members cannot enrol themselves right now, or None if they can."""
+    now = now or timezone.now()
+    if course.enrolment == CoursePage.Enrolment.CLOSED:
+        return _("Members are enrolled in this course by the administrators.")
+    if course.enrolment_opens and now < course.enrolment_opens:
+        return _("Enrolment opens on %(date)s.") % {
+            "date": timezone.localtime(course.enrolment_opens).strftime("%Y-%m-%d %H:%M")
+        }
+    if course.enrolment_closes and now >= course.enrolment_closes:
+        return _("Enrolment for this course has closed.")
+    return None
+
+
+def _locked(course: CoursePage) -> CoursePage:
+    # PostgreSQL takes a row lock; SQLite serialises writers anyway.
+    return CoursePage.objects.select_for_update().get(pk=course.pk)
+
+
+def enrol(
+    user, course: CoursePage, *, source: str = Enrolment.Source.SELF, by=None, now=None
+) -> Enrolment:
+    """Enrol ``user``: at once for open courses and for admins' enrolments, as a request on
+    approval courses. Raises EnrolmentRefused (closed, outside the window, full)."""
+    now = now or timezone.now()
+    by_member = source == Enrolment.Source.SELF
+    with transaction.atomic():
+        course = _locked(course)
+        enrolment = Enrolment.objects.filter(user=user, course=course).first()
+        if enrolment and enrolment.status in (Enrolment.Status.ACTIVE, Enrolment.Status.PENDING):
+            return enrolment
+        if by_member:
+            problem = self_enrol_problem(course, now)
+            if problem:
+                raise EnrolmentRefused(problem)
+        approval = by_member and course.enrolment == CoursePage.Enrolment.APPROVAL
+        if not approval and places_left(course) == 0:
+            raise EnrolmentRefused(_("This course is full."))
+        enrolment = enrolment or Enrolment(user=user, course=course)
+        enrolment.status = Enrolment.Status.PENDING if approval else Enrolment.Status.ACTIVE
+        enrolment.source = source
+        enrolment.created_at = now
+        enrolment.decided_at = None if approval else now
+        enrolment.decided_by = None if by_member else by
+        enrolment.save()
+    _forget_access(user)
+    if approval:
+        transaction.on_commit(lambda: notify_trainers_of_request(enrolment))
+    return enrolment
+
+
+def withdraw(user, course: CoursePage) -> Enrolment | None:
+    """The member leaves (or withdraws a request). Progress is kept should they come back."""
+    enrolment = Enrolment.objects.filter(
+        user=user, course=course, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PENDING]
+    ).first()
+    if enrolment:
+        enrolment.status = Enrolment.Status.WITHDRAWN
+        enrolment.decided_at = timezone.now()
+        enrolment.save(update_fields=["status", "decided_at"])
+    _forget_access(user)
+    return enrolment
+
+
+def decide(enrolment: Enrolment, *, approve: bool, by) -> Enrolment:
+    """A trainer approves or declines a request; the member is told by email."""
+    with transaction.atomic():
+        course = _locked(enrolment.course)
+        enrolment.refresh_from_db()
+        if enrolment.status != Enrolment.Status.PENDING:
+            return enrolment
+        if approve and places_left(course) == 0:
+            raise EnrolmentRefused(_("This course is full."))
+        enrolment.status = Enrolment.Status.ACTIVE if approve else Enrolment.Status.DECLINED
+        enrolment.decided_at = timezone.now()
+        enrolment.decided_by = by
+        enrolment.save(update_fields=["status", "decided_at", "decided_by"])
+    transaction.on_commit(lambda: notify_member_of_decision(enrolment))
+    return enrolment
+
+
+def _forget_access(user) -> None:
+    user.__dict__.pop("_elearn_course_access", None)
+
+
+def _mail(to: list[str], template: str, context: dict) -> None:
+    subject, _sep, body = render_to_string(template, context).strip().partition("\n")
+    try:
+        send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, to)
+    except Exception:  # a mail server being down must not undo the enrolment
+        logger.exception("Could not send %s to %s", template, to)
+
+
+def notify_member_of_decision(enrolment: Enrolment) -> None:
+    """Tell the member their request was approved or declined (in their own language)."""
+    if not enrolment.user.email:
+        return
+    language = UserProfile.get_for_user(enrolment.user).get_preferred_language()
+    with override(language):
+        _mail(
+            [enrolment.user.email],
+            "courses/email/enrolment_decision.txt",
+            {
+                "enrolment": enrolment,
+                "course": enrolment.course,
+                "site_url": settings.WAGTAILADMIN_BASE_URL,
+            },
+        )
+
+
+def notify_trainers_of_request(enrolment: Enrolment) -> None:
+    """Tell the course's trainers that someone asked to join."""
+    emails = [t.email for t in enrolment.course.trainers.all() if t.email]
+    if emails:
+        _mail(
+            emails,
+            "courses/email/enrolment_request.txt",
+            {
+                "enrolment": enrolment,
+                "course": enrolment.course,
+                "site_url": settings.WAGTAILADMIN_BASE_URL,
+            },
+        )
+
+
+def invite(user, course: CoursePage) -> None:
+    """Email a new account a link to choose its password, naming the course it is in."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    link = settings.WAGTAILADMIN_BASE_URL + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    _mail(
+        [user.email],
+        "courses/email/invitation.txt",
+        {"user": user, "course": course, "link": link, "site_url": settings.WAGTAILADMIN_BASE_URL},
+    )

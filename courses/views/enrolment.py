@@ -1,0 +1,49 @@
+"""Members enrol in a course and leave it, from the course page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..enrolments import EnrolmentRefused, enrol, withdraw
+from ..models import CoursePage, Enrolment
+
+
+def _course(course_id: int) -> CoursePage:
+    return get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
+
+
+@login_required
+@require_POST
+def enrol_view(request, course_id: int):
+    course = _course(course_id)
+    try:
+        enrolment = enrol(request.user, course)
+    except EnrolmentRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(course.url)
+    if enrolment.status == Enrolment.Status.PENDING:
+        messages.info(
+            request,
+            _(
+                "Your request to join “%(course)s” was sent. You will get an email when a trainer has decided."
+            )
+            % {"course": course.title},
+        )
+    else:
+        messages.success(request, _("You are enrolled in “%(course)s”.") % {"course": course.title})
+    return redirect(course.url)
+
+
+@login_required
+@require_POST
+def withdraw_view(request, course_id: int):
+    course = _course(course_id)
+    if withdraw(request.user, course):
+        messages.info(
+            request,
+            _("You left “%(course)s”. Your progress is kept if you enrol again.")
+            % {"course": course.title},
+        )
+    return redirect(course.url)

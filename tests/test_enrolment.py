@@ -1,0 +1,333 @@
+"""Enrolment as members, trainers and admins meet it: enrol, ask to join, approval, leaving,
+closed courses, places and windows, group and CSV enrolment, and who may open what."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone
+
+from courses.enrolment_csv import CsvProblem, import_enrolments
+from courses.enrolments import EnrolmentRefused, decide, enrol
+from courses.models import CoursePage, Enrolment, LecturePage
+
+pytestmark = pytest.mark.django_db
+
+SAFETY_LESSON = "/first-aid-basics/recovery-position/"
+
+
+def newcomer(name="newbie", email=None) -> Client:
+    user = User.objects.create_user(name, email or f"{name}@example.com", "pw-12345678")
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def safety(demo, **fields) -> CoursePage:
+    course = demo["safety_course"]
+    for name, value in fields.items():
+        setattr(course, name, value)
+    course.save_revision().publish()
+    return CoursePage.objects.get(pk=course.pk)
+
+
+# Who may open what --------------------------------------------------------------------------
+
+
+def deck_urls(demo):
+    lecture = demo["slides_lecture"]
+    slide = demo["deck"].slides.get(number=2)
+    return {
+        "lesson": "/digital-office/practice/records-management/",
+        "lecture": lecture.url,
+        "slide page": lecture.url + "slides/2/",
+        "slide image": slide.src,
+        "thumbnail": slide.thumbnail_url,
+        "deck pdf": demo["deck"].pdf_url,
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("visitor", False), ("member", True), ("trainer", True), ("admin", True)],
+)
+def test_every_kind_of_course_url_passes_one_check(role, expected, demo):
+    from tests.conftest import client_for
+
+    client = client_for(role, demo)
+    for kind, url in deck_urls(demo).items():
+        status = client.get(url).status_code
+        if expected:
+            assert status == 200, f"{kind} {url} as {role}: {status}"
+        else:
+            assert status in (403, 404), f"{kind} {url} as {role}: {status}"
+    # The member is not enrolled in first aid; its trainer and the admins may open it.
+    status = client.get(SAFETY_LESSON).status_code
+    assert status == (200 if role in ("trainer", "admin") else 403), role
+
+
+@pytest.mark.parametrize("role", ["visitor", "member", "trainer", "admin"])
+def test_video_files_follow_the_lecture(role, demo):
+    from tests.conftest import client_for
+
+    video = demo["video"]
+    welcome = LecturePage.objects.get(pk=demo["welcome_lecture"].pk)
+    urls = [video.poster_url, video.renditions.first().url, video.captions.first().url]
+    client = client_for(role, demo)
+    for url in urls:  # a free preview: everyone
+        assert client.get(url).status_code == 200, (url, role)
+    welcome.preview = False
+    welcome.save_revision().publish()
+    for url in urls:
+        status = client.get(url).status_code
+        assert status == (404 if role == "visitor" else 200), (url, role)
+
+
+def test_free_preview_lessons_are_open_and_marked(client, demo):
+    assert client.get("/digital-office/basics/welcome-lecture/").status_code == 200
+    locked = client.get("/digital-office/practice/records-management/")
+    assert locked.status_code == 403
+    html = locked.content.decode()
+    assert "This lesson is for members enrolled in" in html
+    assert "Name files so they sort" not in html  # none of the lesson's text
+    course = client.get("/digital-office/").content.decode()
+    assert "Free preview" in course and "For enrolled members" in course
+
+
+def test_lesson_outside_a_course_is_open(client, demo):
+    assert client.get("/library/office-regulation/").status_code == 200
+
+
+# Enrolling ----------------------------------------------------------------------------------
+
+
+def test_member_enrols_in_an_open_course_and_can_leave(demo):
+    member = newcomer()
+    assert member.get(SAFETY_LESSON).status_code == 403
+    page = member.get("/first-aid-basics/").content.decode()
+    assert ">Enrol<" in page
+    response = member.post(f"/enrol/{demo['safety_course'].pk}/", follow=True)
+    assert "You are enrolled in “First aid basics”." in response.content.decode()
+    assert member.get(SAFETY_LESSON).status_code == 200
+    member.post(f"/enrol/{demo['safety_course'].pk}/leave/")
+    assert member.get(SAFETY_LESSON).status_code == 403
+    enrolment = Enrolment.objects.get(user=member.user)
+    assert enrolment.status == Enrolment.Status.WITHDRAWN  # kept, with its history
+    member.post(f"/enrol/{demo['safety_course'].pk}/")
+    assert member.get(SAFETY_LESSON).status_code == 200
+
+
+def test_approval_course_asks_trainer_and_tells_the_member(
+    demo, django_capture_on_commit_callbacks
+):
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    member = newcomer()
+    with django_capture_on_commit_callbacks(execute=True):
+        member.post(f"/enrol/{course.pk}/")
+    enrolment = Enrolment.objects.get(user=member.user, course=course)
+    assert enrolment.status == Enrolment.Status.PENDING
+    assert member.get(SAFETY_LESSON).status_code == 403
+    assert "waiting for a trainer" in member.get("/first-aid-basics/").content.decode()
+    assert [m.to for m in mail.outbox] == [[demo["users"]["trainer"].email]]
+    assert "/admin/enrolment-requests/" in mail.outbox[0].body
+
+    from tests.conftest import client_for
+
+    trainer = client_for("trainer", demo)
+    requests = trainer.get("/admin/enrolment-requests/").content.decode()
+    assert "newbie" in requests
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainer.post(
+            f"/admin/courses/{course.pk}/members/",
+            {"action": "approve", "enrolment": enrolment.pk},
+        )
+    assert response.status_code == 302
+    assert member.get(SAFETY_LESSON).status_code == 200
+    assert mail.outbox[-1].to == ["newbie@example.com"]
+    assert "was approved" in mail.outbox[-1].body
+
+
+def test_declined_member_is_told_and_may_ask_again(demo, django_capture_on_commit_callbacks):
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    member = newcomer()
+    enrolment = enrol(member.user, course)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(enrolment, approve=False, by=demo["users"]["trainer"])
+    assert "was declined" in mail.outbox[-1].body
+    assert "You may ask again" in member.get("/first-aid-basics/").content.decode()
+    assert enrol(member.user, course).status == Enrolment.Status.PENDING
+
+
+def test_closed_course_refuses_members_but_admins_enrol(demo):
+    course = safety(demo, enrolment=CoursePage.Enrolment.CLOSED)
+    member = newcomer()
+    response = member.post(f"/enrol/{course.pk}/", follow=True)
+    assert "enrolled in this course by the administrators" in response.content.decode()
+    assert not Enrolment.objects.filter(user=member.user).exists()
+    enrol(member.user, course, source=Enrolment.Source.ADMIN, by=demo["users"]["admin"])
+    assert member.get(SAFETY_LESSON).status_code == 200
+
+
+def test_places_and_window_are_kept(demo):
+    course = safety(demo, capacity=1)
+    first, second = newcomer("first"), newcomer("second")
+    enrol(first.user, course)
+    assert "This course is full." in second.get("/first-aid-basics/").content.decode()
+    with pytest.raises(EnrolmentRefused, match="full"):
+        enrol(second.user, course)
+    course = safety(demo, capacity=None, enrolment_opens=timezone.now() + timedelta(days=2))
+    with pytest.raises(EnrolmentRefused, match="Enrolment opens on"):
+        enrol(second.user, course)
+    course = safety(demo, enrolment_opens=None, enrolment_closes=timezone.now() - timedelta(1))
+    with pytest.raises(EnrolmentRefused, match="closed"):
+        enrol(second.user, course)
+
+
+def test_enrol_needs_login_post_and_csrf(demo):
+    url = f"/enrol/{demo['safety_course'].pk}/"
+    assert Client().post(url).status_code == 302  # to the login page
+    member = newcomer()
+    assert member.get(url).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(member.user)
+    assert strict.post(url).status_code == 403
+    assert member.post("/enrol/999999/").status_code == 404
+
+
+# Admin: groups and CSV ------------------------------------------------------------------------
+
+
+def test_trainer_enrols_a_whole_branch(demo):
+    from tests.conftest import client_for
+
+    branch = Group.objects.create(name="North branch 北部分会")
+    people = [newcomer(f"north{i}").user for i in range(3)]
+    branch.user_set.add(*people)
+    trainer = client_for("trainer", demo)
+    course = demo["safety_course"]
+    page = trainer.get(f"/admin/courses/{course.pk}/members/").content.decode()
+    assert "North branch 北部分会 (3)" in page
+    assert "Trainers of course" not in page  # role groups are not branches
+    trainer.post(
+        f"/admin/courses/{course.pk}/members/", {"action": "enrol_group", "group": branch.pk}
+    )
+    assert Enrolment.objects.active().filter(course=course, user__in=people).count() == 3
+
+
+def test_group_enrolment_is_all_or_nothing(demo):
+    from tests.conftest import client_for
+
+    course = safety(demo, capacity=2)
+    branch = Group.objects.create(name="South branch")
+    branch.user_set.add(*[newcomer(f"south{i}").user for i in range(3)])
+    response = client_for("admin", demo).post(
+        f"/admin/courses/{course.pk}/members/",
+        {"action": "enrol_group", "group": branch.pk},
+        follow=True,
+    )
+    assert (
+        "Nobody from South branch was enrolled: This course is full." in response.content.decode()
+    )
+    assert not Enrolment.objects.filter(course=course).exists()
+
+
+CSV = "email,first_name,last_name\nknown@example.com,,\nnew@example.com,小明,王\n"
+
+
+def test_csv_enrolment_with_new_accounts_and_invitations(demo):
+    from tests.conftest import client_for
+
+    known = newcomer("known", "known@example.com").user
+    course = demo["safety_course"]
+    admin = client_for("admin", demo)
+    response = admin.post(
+        f"/admin/courses/{course.pk}/members/",
+        {
+            "action": "import_csv",
+            "csv": SimpleUploadedFile("members.csv", CSV.encode("gb18030")),
+            "create_accounts": "on",
+            "invite": "on",
+        },
+        follow=True,
+    )
+    assert "2 enrolled (1 new accounts), 0 were already enrolled." in response.content.decode()
+    new = User.objects.get(email="new@example.com")
+    assert (new.first_name, new.last_name, new.has_usable_password()) == ("小明", "王", False)
+    assert Enrolment.objects.active().filter(course=course, user__in=[known, new]).count() == 2
+    invitation = mail.outbox[-1]
+    assert invitation.to == ["new@example.com"] and "/accounts/reset/" in invitation.body
+    # The link lets them choose a password.
+    link = invitation.body.split("http://testserver")[1].split()[0]
+    form = Client().get(link, follow=True)
+    assert form.status_code == 200 and "new_password1" in form.content.decode()
+
+
+def test_csv_with_a_bad_row_changes_nothing_and_says_which(demo):
+    from tests.conftest import client_for
+
+    course = demo["safety_course"]
+    data = "email\nok@example.com\nnot-an-email\nnobody@example.com\nok@example.com\n"
+    newcomer("ok", "ok@example.com")
+    response = client_for("trainer", demo).post(
+        f"/admin/courses/{course.pk}/members/",
+        {"action": "import_csv", "csv": SimpleUploadedFile("m.csv", data.encode())},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing was changed: 3 of 4 rows have a problem" in html
+    assert "“not-an-email” is not an email address." in html
+    assert "No account with this email address or username." in html
+    assert "Listed twice in this file." in html
+    assert not Enrolment.objects.filter(course=course).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x00\x01\x02binary", "not a CSV file"),
+        (b"name,phone\nA,1\n", "email"),
+        (b"\xff\xfe\x00junk" * 10, "not"),
+    ],
+)
+def test_unreadable_csv_files_get_a_clear_message(demo, data, message):
+    with pytest.raises(CsvProblem, match=message):
+        import_enrolments(data, demo["safety_course"])
+
+
+def test_enrol_members_command_reports_rows_and_exit_code(demo, tmp_path):
+    course = demo["safety_course"]
+    good = tmp_path / "good.csv"
+    good.write_text("username\nmember\n", encoding="utf-8")
+    out = __import__("io").StringIO()
+    call_command("enrol_members", str(good), "--course", course.slug, stdout=out)
+    assert "line 2: member: enrolled" in out.getvalue()
+    assert Enrolment.objects.active().filter(course=course, user__username="member").exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("username\nmember\nghost\n", encoding="utf-8")
+    out = __import__("io").StringIO()
+    with pytest.raises(CommandError, match="1 of 2 rows failed; nothing was changed"):
+        call_command("enrol_members", str(bad), "--course", course.slug, stdout=out)
+    assert "line 3: ghost: failed (No account" in out.getvalue()
+    with pytest.raises(CommandError, match="No course with the slug"):
+        call_command("enrol_members", str(good), "--course", "nope")
+
+
+def test_members_admin_is_for_the_course_editors(demo):
+    from tests.conftest import client_for
+
+    url = f"/admin/courses/{demo['safety_course'].pk}/members/"
+    assert client_for("member", demo).get(url).status_code in (302, 403)
+    other = User.objects.create_user("other-trainer", "o@example.com", "pw-12345678")
+    other.groups.add(Group.objects.get(name="Trainers"))
+    client = Client()
+    client.force_login(other)
+    assert client.get(url).status_code in (302, 403)  # Wagtail sends refusals to the dashboard
+    client.post(url, {"action": "enrol_user", "who": "other-trainer"})
+    assert not Enrolment.objects.filter(user=other).exists()
+    assert client.get(SAFETY_LESSON).status_code == 403  # not their course either
