@@ -127,6 +127,21 @@ def test_convert_deck_hands_early_text_then_the_full_text(odp, tmp_path):
     assert calls[1][1] is deck
 
 
+def test_powerpoint_95_early_text_comes_before_libreoffice(tmp_path):
+    calls = []
+    started = time.perf_counter()
+    deck, result = convert_deck(
+        corpus_file("poi-PPT95.ppt"),
+        tmp_path / "out",
+        on_text=lambda d: calls.append((time.perf_counter() - started, d)),
+    )
+    assert len(calls) == 2
+    early_at, early = calls[0]
+    assert early_at < 1.0, "early text comes before LibreOffice runs"
+    assert early.slide_count == deck.slide_count == result.page_count == 42
+    assert calls[1][1] is deck
+
+
 def test_garbage_gives_no_early_text(tmp_path):
     path = tmp_path / "x.odp"
     path.write_bytes(b"PK\x03\x04 not really a zip")
