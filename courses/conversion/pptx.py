@@ -1,4 +1,5 @@
-"""Read a deck's structure and text with python-pptx (fast: a few ms per slide, no rendering)."""
+"""Read a deck's structure and text: python-pptx opens the package and resolves relationships,
+the slides' XML is read directly with lxml (under 1 ms a slide, no rendering)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import posixpath
 import re
 from pathlib import Path
 
+from lxml import etree
 from pptx import Presentation
-from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.exc import PackageNotFoundError
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.shapes.shapetree import SlideShapeFactory
 
 from .content import DeckContent, Hyperlink, MediaFile, SlideContent
 from .errors import ConversionError, CorruptFile, NoSlides, TooLarge
@@ -19,6 +22,18 @@ DEFAULT_HEIGHT_EMU = 6_858_000
 _NS_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 _NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_P = f"{{{_NS_P}}}"
+_A = f"{{{_NS_A}}}"
+_SP_TAG, _PIC_TAG, _FRAME_TAG, _GROUP_TAG = (
+    f"{_P}{n}" for n in ("sp", "pic", "graphicFrame", "grpSp")
+)
+_SHAPE_TAGS = {_SP_TAG, _PIC_TAG, _FRAME_TAG, _GROUP_TAG, f"{_P}cxnSp", f"{_P}contentPart"}
+_BR_TAG = f"{_A}br"
+_RUN_TAGS = {f"{_A}r", f"{_A}fld"}
+_TABLE_URI = "http://schemas.openxmlformats.org/drawingml/2006/table"
+_CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _MEDIA_REL_SUFFIXES = ("/video", "/audio", "/media")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -56,8 +71,9 @@ def extract_deck(
         )
         media_out = Path(media_dir) if media_dir is not None else None
         seen_media: dict[str, MediaFile] = {}
+        positions: dict = {}  # (layout, placeholder idx) → position, shared by every slide
         for number, slide in enumerate(slides, start=1):
-            deck.slides.append(_slide_content(number, slide, media_out, seen_media))
+            deck.slides.append(_slide_content(number, slide, media_out, seen_media, positions))
         return deck
     except ConversionError:
         raise
@@ -72,51 +88,88 @@ def _safe(fn, default):
         return default
 
 
-def _slide_content(number, slide, media_dir, seen_media) -> SlideContent:
-    content = SlideContent(number=number, hidden=slide._element.get("show") in ("0", "false"))
-    title_shape = _safe(lambda: slide.shapes.title, None)
-    if title_shape is not None and title_shape.has_text_frame:
-        content.title = _clean(title_shape.text_frame.text)
-        _collect_links(title_shape, content)
-    for shape in _reading_order(slide.shapes):
-        if title_shape is not None and shape.shape_id == title_shape.shape_id:
+def _slide_content(number, slide, media_dir, seen_media, positions=None) -> SlideContent:
+    # Read straight from the slide's XML (already parsed by python-pptx): its shape proxies
+    # run an XPath query for nearly every property and were most of the extraction time.
+    element = slide._element
+    content = SlideContent(number=number, hidden=element.get("show") in ("0", "false"))
+    tree = element.find(f"{_P}cSld/{_P}spTree")
+    shapes = list(_shape_children(tree)) if tree is not None else []
+    title = _title_shape(shapes)
+    title_id = None
+    if title is not None:
+        title_id = _shape_id(title)
+        body = title.find(f"{_P}txBody")
+        if body is not None:
+            content.title = _clean(_frame_text(body))
+            _collect_links(body, slide.part, content)
+    cache = {} if positions is None else positions
+    for shape in _reading_order(shapes, slide, cache):
+        if title_id is not None and _shape_id(shape) == title_id:
             continue
         _collect_shape(shape, slide, content)
     content.notes = _safe(lambda: _notes_text(slide), "")
-    content.advance_after_ms = _advance_after(slide._element)
+    content.advance_after_ms = _advance_after(element)
     if media_dir is not None:
         content.media = _extract_media(slide, number, media_dir, seen_media)
     return content
 
 
-def _reading_order(shapes, cache: dict | None = None):
+def _shape_children(tree):
+    """The shape elements directly inside a shape tree or group, in document order."""
+    return (child for child in tree if child.tag in _SHAPE_TAGS)
+
+
+def _placeholder(shape):
+    """The shape's ``p:ph`` element, or None (python-pptx looks only in its nv*Pr/nvPr)."""
+    nv = shape[0] if len(shape) else None
+    return nv.find(f"{_P}nvPr/{_P}ph") if nv is not None else None
+
+
+def _title_shape(shapes):
+    # As python-pptx's ``shapes.title``: the first top-level placeholder whose idx is 0.
+    for shape in shapes:
+        ph = _placeholder(shape)
+        if ph is not None and _int(ph.get("idx", "0")) == 0:
+            return shape
+    return None
+
+
+def _shape_id(shape) -> str | None:
+    nv = shape[0] if len(shape) else None
+    cnvpr = nv.find(f"{_P}cNvPr") if nv is not None else None
+    return cnvpr.get("id") if cnvpr is not None else None
+
+
+def _reading_order(shapes, slide, cache: dict):
     """Top-to-bottom, then left-to-right; a group's members are read in place, in their order."""
-    cache = {} if cache is None else cache
-    for shape in sorted(shapes, key=lambda s: _position(s, cache)):
-        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
-            yield from _reading_order(shape.shapes, cache)
+    for shape in sorted(shapes, key=lambda s: _position(s, slide, cache)):
+        if shape.tag == _GROUP_TAG:
+            yield from _reading_order(list(_shape_children(shape)), slide, cache)
         else:
             yield shape
 
 
-def _position(shape, cache: dict) -> tuple[int, int]:
+def _position(shape, slide, cache: dict) -> tuple[int, int]:
     # The first a:off in document order is the shape's own offset (for a group, its grpSpPr).
-    # python-pptx's inherited placeholder lookup walks the layout for every access, which was
-    # most of the extraction time, so it is only used (and cached) when the XML has no offset.
-    off = shape._element.find(f".//{{{_NS_A}}}off")
+    off = shape.find(f".//{_A}off")
     if off is not None:
         return (_int(off.get("y")), _int(off.get("x")))
-    key = None
-    if shape.is_placeholder:
-        fmt = _safe(lambda: shape.placeholder_format, None)
-        layout = _safe(lambda: str(shape.part.slide_layout.part.partname), None)
-        key = (layout, fmt.idx if fmt is not None else None)
-        if key in cache:
-            return cache[key]
-    value = (_safe(lambda: shape.top, 0) or 0, _safe(lambda: shape.left, 0) or 0)
-    if key is not None:
-        cache[key] = value
-    return value
+    ph = _placeholder(shape)
+    if ph is None:
+        return (0, 0)
+    # A placeholder without its own offset sits where its layout (or master) puts it; every
+    # slide on a layout shares that, so the python-pptx lookup runs once per layout and idx.
+    layout = _safe(lambda: str(slide.slide_layout.part.partname), None)
+    key = (layout, _int(ph.get("idx", "0")), ph.get("type"))
+    if key not in cache:
+        proxy = _safe(lambda: SlideShapeFactory(shape, slide.shapes), None)
+        cache[key] = (
+            (_safe(lambda: proxy.top, 0) or 0, _safe(lambda: proxy.left, 0) or 0)
+            if proxy is not None
+            else (0, 0)
+        )
+    return cache[key]
 
 
 def _int(value) -> int:
@@ -127,59 +180,113 @@ def _int(value) -> int:
 
 
 def _clean(text: str) -> str:
-    # python-pptx reports <a:br/> as a vertical tab.
+    # Line breaks (<a:br/>) are read as vertical tabs, as python-pptx reports them.
     return text.replace("\v", "\n").replace("\x0b", "\n").strip()
 
 
+def _paragraph_text(para) -> str:
+    parts = []
+    for child in para:
+        if child.tag == _BR_TAG:
+            parts.append("\v")
+        elif child.tag in _RUN_TAGS:
+            t = child.find(f"{_A}t")
+            parts.append((t.text or "") if t is not None else "")
+    return "".join(parts)
+
+
+def _frame_text(body) -> str:
+    """A text body's text, paragraphs joined by newlines (python-pptx's ``text_frame.text``)."""
+    return "\n".join(_paragraph_text(p) for p in body.iterfind(f"{_A}p"))
+
+
 def _collect_shape(shape, slide, content: SlideContent) -> None:
-    if shape.has_text_frame:
-        for para in shape.text_frame.paragraphs:
-            text = _clean(para.text)
-            if text:
-                content.paragraphs.append((para.level, text))
-        _collect_links(shape, content)
-    if getattr(shape, "has_table", False) and shape.has_table:
-        rows = []
-        for row in shape.table.rows:
-            rows.append([_clean(cell.text) if not cell.is_spanned else "" for cell in row.cells])
-        content.tables.append(rows)
-        for row in shape.table.rows:
-            for cell in row.cells:
-                _collect_paragraph_links(cell.text_frame.paragraphs, content)
-    if getattr(shape, "has_chart", False) and shape.has_chart:
-        title = _safe(lambda: _chart_title(shape.chart), "")
-        if title:
-            content.paragraphs.append((0, title))
-    element = shape._element
-    tag = element.tag.rsplit("}", 1)[-1]
-    if tag == "graphicFrame":
-        for text in _safe(lambda: _smartart_texts(element, slide), []):
+    tag = shape.tag
+    part = slide.part
+    if tag == _SP_TAG:
+        body = shape.find(f"{_P}txBody")
+        if body is not None:
+            for para in body.iterfind(f"{_A}p"):
+                text = _clean(_paragraph_text(para))
+                if text:
+                    ppr = para.find(f"{_A}pPr")
+                    level = _int(ppr.get("lvl", "0")) if ppr is not None else 0
+                    content.paragraphs.append((level, text))
+            _collect_links(body, part, content)
+    elif tag == _FRAME_TAG:
+        data = shape.find(f"{_A}graphic/{_A}graphicData")
+        uri = data.get("uri") if data is not None else None
+        if uri == _TABLE_URI:
+            _collect_table(data, part, content)
+        elif uri == _CHART_URI:
+            title = _safe(lambda: _chart_title(data, part), "")
+            if title:
+                content.paragraphs.append((0, title))
+        for text in _safe(lambda: _smartart_texts(shape, slide), []):
             content.paragraphs.append((0, text))
-    if tag == "pic":
-        descr = _safe(lambda: element.nvPicPr.cNvPr.get("descr"), None)
+    elif tag == _PIC_TAG:
+        cnvpr = shape.find(f"{_P}nvPicPr/{_P}cNvPr")
+        descr = cnvpr.get("descr") if cnvpr is not None else None
         if descr and descr.strip():
             content.alt_texts.append(descr.strip())
-    click = _safe(lambda: shape.click_action.hyperlink.address, None)
-    if click:
-        content.hyperlinks.append(Hyperlink(text=_safe(lambda: _clean(shape.text), ""), url=click))
+    nv = shape[0] if len(shape) else None
+    click = nv.find(f"{_P}cNvPr/{_A}hlinkClick") if nv is not None else None
+    address = _address(click, part)
+    if address:
+        body = shape.find(f"{_P}txBody") if tag == _SP_TAG else None
+        text = _clean(_frame_text(body)) if body is not None else ""
+        content.hyperlinks.append(Hyperlink(text=text, url=address))
 
 
-def _collect_links(shape, content: SlideContent) -> None:
-    _collect_paragraph_links(shape.text_frame.paragraphs, content)
+def _collect_table(data, part, content: SlideContent) -> None:
+    table = data.find(f"{_A}tbl")
+    if table is None:
+        return
+    rows = []
+    for tr in table.iterfind(f"{_A}tr"):
+        cells = []
+        for tc in tr.iterfind(f"{_A}tc"):
+            spanned = tc.get("hMerge") in ("1", "true") or tc.get("vMerge") in ("1", "true")
+            body = tc.find(f"{_A}txBody")
+            cells.append(_clean(_frame_text(body)) if body is not None and not spanned else "")
+        rows.append(cells)
+    content.tables.append(rows)
+    for body in table.iterfind(f"{_A}tr/{_A}tc/{_A}txBody"):
+        _collect_links(body, part, content)
 
 
-def _collect_paragraph_links(paragraphs, content: SlideContent) -> None:
-    for para in paragraphs:
-        for run in para.runs:
-            address = _safe(lambda r=run: r.hyperlink.address, None)
-            if address:
-                content.hyperlinks.append(Hyperlink(text=_clean(run.text), url=address))
+def _collect_links(body, part, content: SlideContent) -> None:
+    for run in body.iterfind(f"{_A}p/{_A}r"):
+        address = _address(run.find(f"{_A}rPr/{_A}hlinkClick"), part)
+        if address:
+            content.hyperlinks.append(Hyperlink(text=_clean(_paragraph_text([run])), url=address))
 
 
-def _chart_title(chart) -> str:
-    if chart.has_title and chart.chart_title.has_text_frame:
-        return _clean(chart.chart_title.text_frame.text)
-    return ""
+def _address(hlink, part) -> str | None:
+    """Where an ``a:hlinkClick`` points; None for actions without a target (next slide…)."""
+    if hlink is None:
+        return None
+    rid = hlink.get(f"{{{_NS_R}}}id")
+    if not rid:
+        return None
+    return _safe(lambda: part.target_ref(rid), None)
+
+
+def _chart_title(data, part) -> str:
+    chart = data.find(f"{{{_NS_C}}}chart")
+    rid = chart.get(f"{{{_NS_R}}}id") if chart is not None else None
+    if not rid:
+        return ""
+    root = _part_xml(part.related_part(rid))
+    rich = root.find(f"{{{_NS_C}}}chart/{{{_NS_C}}}title/{{{_NS_C}}}tx/{{{_NS_C}}}rich")
+    return _clean(_frame_text(rich)) if rich is not None else ""
+
+
+def _part_xml(part):
+    element = getattr(part, "_element", None)
+    if element is not None:
+        return element
+    return etree.fromstring(part.blob, _PARSER)
 
 
 def _smartart_texts(element, slide) -> list[str]:
@@ -189,22 +296,36 @@ def _smartart_texts(element, slide) -> list[str]:
         return []
     rid = rel_ids[0].get(f"{{{_NS_R}}}dm")
     part = slide.part.related_part(rid)
-    from lxml import etree  # local: only SmartArt needs a raw parse
-
-    root = etree.fromstring(part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
+    root = etree.fromstring(part.blob, _PARSER)
     texts = []
-    for para in root.iter(f"{{{_NS_A}}}p"):
-        text = "".join(t.text or "" for t in para.iter(f"{{{_NS_A}}}t")).strip()
+    for para in root.iter(f"{_A}p"):
+        text = "".join(t.text or "" for t in para.iter(f"{_A}t")).strip()
         if text:
             texts.append(text)
     return texts
 
 
 def _notes_text(slide) -> str:
-    if not slide.has_notes_slide:
+    # python-pptx's notes_text_frame: the notes slide's first body placeholder by idx.
+    rel = next(
+        (r for r in slide.part.rels.values() if r.reltype == RT.NOTES_SLIDE and not r.is_external),
+        None,
+    )
+    if rel is None:
         return ""
-    frame = slide.notes_slide.notes_text_frame
-    return _clean(frame.text) if frame is not None else ""
+    root = rel.target_part._element
+    tree = root.find(f"{_P}cSld/{_P}spTree")
+    if tree is None:
+        return ""
+    bodies = []
+    for shape in _shape_children(tree):
+        ph = _placeholder(shape)
+        if ph is not None and ph.get("type") == "body":
+            bodies.append((_int(ph.get("idx", "0")), shape))
+    if not bodies:
+        return ""
+    body = min(bodies, key=lambda item: item[0])[1].find(f"{_P}txBody")
+    return _clean(_frame_text(body)) if body is not None else ""
 
 
 def _advance_after(element) -> int | None:

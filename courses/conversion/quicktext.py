@@ -192,8 +192,10 @@ def _ppt(path: Path) -> DeckContent | None:
 
     with olefile.OleFileIO(str(path)) as ole:
         if not ole.exists("PowerPoint Document"):
-            return None  # PowerPoint 95 and older keep their text elsewhere
+            return None  # PowerPoint 4 and older
         data = ole.openstream("PowerPoint Document").read()
+        if _is_ppt95(data):
+            return _ppt95(data, _codepage(ole))
     slides: list[SlideContent] = []
     stack = [(0, len(data))]
     while stack:
@@ -230,3 +232,176 @@ def _slide_list(data: bytes, start: int, end: int) -> list[SlideContent]:
             else:
                 slide.paragraphs.extend((0, line) for line in lines)
     return slides
+
+
+# PowerPoint 95 (PowerPoint 7) ------------------------------------------------------------------
+#
+# The same record types as 97-2003 for the parts read here, but a 16-byte header: type, a word
+# that is 0xFFFF for containers, length, and an id. Worked out from the corpus's PPT95 deck and
+# checked against LibreOffice's reading of it; anything unexpected means no early text.
+
+PPT95_CONTAINER = 0xFFFF
+PPT95_DOCUMENT = 1000
+PPT95_DOCUMENT_ATOM = 1001
+PPT95_LIST = 2000
+PPT95_LIST_ATOM = 2001  # the number of items in the list
+PPT95_SLIDE = 1006
+PPT95_NOTES = 1008
+PPT95_MAIN_MASTER = 1016
+PPT95_TEXT_PROPS = 4002  # holds the text type (4003) and the text itself (4064)
+PPT95_TEXT_TYPE_ATOM = 4003
+PPT95_TEXT = 4064
+PPT95_CHARS = 2030
+PPT95_RUNS = 2028
+PPT95_PARAGRAPH_FORMAT = 4067
+PPT95_MASTER_UNITS_PER_INCH = 576
+EMU_PER_INCH = 914_400
+
+
+def _records95(data: bytes, start: int, end: int):
+    """(type, is container, body start, body end) of the records in data[start:end]."""
+    pos = start
+    while pos + 16 <= end:
+        rec_type, flag, length = struct.unpack_from("<III", data, pos)
+        body = pos + 16
+        if body + length > end:
+            return
+        yield rec_type, flag == PPT95_CONTAINER, body, body + length
+        pos = body + length
+
+
+def _is_ppt95(data: bytes) -> bool:
+    # A 97-2003 stream starts with an 8-byte header whose second word is a length, so it
+    # cannot also frame a 16-byte container holding a Document container.
+    first = next(_records95(data, 0, len(data)), None)
+    if first is None or not first[1]:
+        return False
+    return any(t == PPT95_DOCUMENT and c for t, c, _b, _e in _records95(data, first[2], first[3]))
+
+
+def _codepage(ole) -> str:
+    # Text is 8-bit in the document's ANSI code page (from its summary information).
+    import codecs
+
+    try:
+        name = f"cp{int(ole.get_metadata().codepage or 1252)}"
+        codecs.lookup(name)
+    except (LookupError, TypeError, ValueError):
+        return "cp1252"
+    return name
+
+
+def _ppt95(data: bytes, codepage: str) -> DeckContent | None:
+    top = next(_records95(data, 0, len(data)), None)
+    document = top and next(
+        ((b, e) for t, c, b, e in _records95(data, top[2], top[3]) if t == PPT95_DOCUMENT and c),
+        None,
+    )
+    if document is None:
+        return None
+    width = height = 0
+    slide_list = None
+    for rec_type, container, body, end in _records95(data, *document):
+        if rec_type == PPT95_DOCUMENT_ATOM and end - body >= 8:
+            width, height = struct.unpack_from("<ii", data, body)
+        elif rec_type == PPT95_LIST and container and slide_list is None:
+            children = list(_records95(data, body, end))
+            kinds = {t for t, _c, _b, _e in children}
+            # The slides' list; the masters' list holds the main master too.
+            if PPT95_SLIDE in kinds and PPT95_MAIN_MASTER not in kinds:
+                slide_list = children
+    if slide_list is None:
+        return None
+    count = next((b for t, _c, b, e in slide_list if t == PPT95_LIST_ATOM and e - b >= 4), None)
+    slides_found = [(b, e) for t, c, b, e in slide_list if t == PPT95_SLIDE and c]
+    if count is not None and struct.unpack_from("<I", data, count)[0] != len(slides_found):
+        return None  # not the layout this reader knows
+    slides = []
+    for number, (body, end) in enumerate(slides_found, start=1):
+        slide = SlideContent(number=number)
+        notes: list[str] = []
+        for text_type, paragraphs, in_notes in _texts95(data, body, end, codepage):
+            if in_notes:
+                notes.extend(text for _level, text in paragraphs)
+            elif text_type in TITLE_TYPES and not slide.title and paragraphs:
+                slide.title = " ".join(text for _level, text in paragraphs)
+            else:
+                slide.paragraphs.extend(paragraphs)
+        slide.notes = "\n".join(notes)
+        slides.append(slide)
+    if not slides:
+        return None
+    scale = EMU_PER_INCH / PPT95_MASTER_UNITS_PER_INCH
+    return DeckContent(
+        slide_width=max(0, round(width * scale)),
+        slide_height=max(0, round(height * scale)),
+        slides=slides,
+    )
+
+
+def _texts95(data: bytes, start: int, end: int, codepage: str, in_notes: bool = False):
+    """(text type, [(level, paragraph)], in notes) for each text of a slide, in stream order."""
+    for rec_type, container, body, body_end in _records95(data, start, end):
+        if not container:
+            continue
+        if rec_type == PPT95_TEXT_PROPS:
+            found = _text95(data, body, body_end, codepage)
+            if found is not None:
+                yield (*found, in_notes)
+        else:
+            yield from _texts95(data, body, body_end, codepage, in_notes or rec_type == PPT95_NOTES)
+
+
+def _text95(data: bytes, start: int, end: int, codepage: str):
+    text_type = 4  # "other": a plain text box
+    for rec_type, container, body, body_end in _records95(data, start, end):
+        if rec_type == PPT95_TEXT_TYPE_ATOM and body_end - body >= 4:
+            text_type = struct.unpack_from("<I", data, body)[0]
+        elif rec_type == PPT95_TEXT and container:
+            chars, levels = None, []
+            for kind, is_container, b, e in _records95(data, body, body_end):
+                if kind == PPT95_CHARS and not is_container and chars is None:
+                    chars = data[b:e].decode(codepage, "replace")
+                elif kind == PPT95_RUNS and is_container and not levels:
+                    levels = _levels95(data, b, e)
+            if chars is None:
+                return None
+            return text_type, _paragraphs95(chars, levels)
+    return None
+
+
+def _levels95(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
+    """(characters, indent level) of each paragraph run, or [] where these are not them."""
+    runs = []
+    for kind, container, body, body_end in _records95(data, start, end):
+        if kind != PPT95_CHARS or container:
+            continue
+        pos = body
+        while pos + 20 <= body_end:
+            count = struct.unpack_from("<I", data, pos)[0]
+            run_type, _flag, length = struct.unpack_from("<III", data, pos + 4)
+            run = pos + 20
+            if run_type != PPT95_PARAGRAPH_FORMAT or run + length > body_end or length < 26:
+                return []
+            runs.append((count, struct.unpack_from("<H", data, run + 24)[0]))
+            pos = run + length
+    return runs
+
+
+def _paragraphs95(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    # Paragraphs end in a carriage return; a vertical tab is a line break within one.
+    paragraphs = []
+    levels = iter(runs)
+    level, left = 0, 0  # the current run's level, and how many of its characters are left
+    for raw in text.split("\r"):
+        while left <= 0:
+            run = next(levels, None)
+            if run is None:  # fewer runs than paragraphs: not what this reader expects
+                level, left = 0, len(text) + 1
+                break
+            left, level = run[0], run[1] if run[1] <= 8 else 0
+        left -= len(raw) + 1
+        line = raw.replace("\x0b", "\n").strip()
+        if line:
+            paragraphs.append((level, line))
+    return paragraphs
