@@ -24,3 +24,14 @@ def chromium_path() -> str:
             "Chromium is not installed: install the Debian package 'chromium' (make system-deps)"
         )
     return path
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    """Log in through the site's own form, as a person would."""
+    from tests.conftest import PASSWORDS
+
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORDS[username])
+    page.locator("main form [type=submit]").click()
+    page.wait_for_load_state()

@@ -3,6 +3,7 @@
 import pytest
 
 from courses.demo_content import load_demo
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -77,6 +78,7 @@ def test_member_steps_through_a_deck_with_the_keyboard(browser, live_server, art
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, live_server.url, "member")
     page.goto(lecture_url)
     counter = page.locator("[data-deck-counter]")
     assert counter.inner_text() == "Slide 1 of 13"
@@ -113,6 +115,7 @@ def test_member_steps_through_a_deck_with_the_keyboard(browser, live_server, art
     assert counter.inner_text() == "Slide 5 of 13"
     assert page.locator("h1").inner_text().startswith("Slide 5: 公文处理流程")
     phone = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+    log_in(phone, live_server.url, "member")
     phone.goto(lecture_url + "slides/3/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path=artifacts_dir / "deck-slide-phone.png", full_page=True)

@@ -22,6 +22,12 @@ pytestmark = pytest.mark.slow  # LibreOffice runs in most of these
 
 
 @pytest.fixture
+def client(member_client):
+    """Lessons open to enrolled members: the demo member takes the demo course."""
+    return member_client
+
+
+@pytest.fixture
 def feature_deck(tmp_path) -> Path:
     """Four slides: bullets and a link, a table and a picture, a hidden slide, Chinese text."""
     return build_feature_deck(tmp_path / "fire-safety.pptx")

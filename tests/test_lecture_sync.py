@@ -8,6 +8,7 @@ import pytest
 from courses.demo_content import load_demo
 from courses.models import LecturePage, SlideTiming
 from courses.timecodes import format_clock, parse_clock, slide_at, slide_chapters
+from tests.browser import log_in
 
 # Pure helpers ---------------------------------------------------------------------------------
 
@@ -204,6 +205,7 @@ def test_slides_follow_the_video_and_a_slide_seeks_it(browser, live_server, arti
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, live_server.url, "member")
     page.goto(live_server.url + lecture.url)
     counter = page.locator("[data-deck-counter]")
     page.wait_for_function("document.querySelector('[data-video]').readyState >= 1")

@@ -39,6 +39,12 @@ def make_video(
 
 
 @pytest.fixture
+def client(member_client):
+    """Lessons open to enrolled members: the demo member takes the demo course."""
+    return member_client
+
+
+@pytest.fixture
 def mp4(tmp_path) -> Path:
     return make_video(tmp_path / "talk.mp4")
 
