@@ -84,10 +84,21 @@ def impose(
     overlay_doc = pdfium.PdfDocument(overlay.pdf)
     staged = [(overlay_doc, _as_forms(overlay_doc, width, height), height)]
     slide_boxes: dict[int, tuple[float, float]] = {}
+    # Decks printed more than once (one deck in two lectures) share one import, its pages
+    # repeated, so their pictures are stored once; each use still gets its own form objects.
+    users: dict[Path, list[int]] = {}
     for deck, path in sorted(deck_pdfs.items()):
+        users.setdefault(Path(path), []).append(deck)
+    for path, decks in users.items():
         source = open_pdf(path)
         slide_w, slide_h = source.get_page_size(0)
-        slide_boxes[deck] = (slide_w, slide_h)
+        if len(decks) > 1:
+            repeated = pdfium.PdfDocument.new()
+            repeated.import_pages(source, list(range(len(source))) * len(decks))
+            source.close()
+            source = repeated
+        for deck in decks:
+            slide_boxes[deck] = (slide_w, slide_h)
         staged.append((source, _as_forms(source, slide_w, slide_h), slide_h))
     starts = []
     for _source, forms_doc, _height in staged:
@@ -100,7 +111,11 @@ def impose(
         for i in range(len(staged))
     ]
     overlay_forms = taken[0]
-    deck_forms = dict(zip(sorted(deck_pdfs), taken[1:], strict=True))
+    deck_forms = {}
+    for forms, decks in zip(taken[1:], users.values(), strict=True):
+        per_deck = len(forms) // len(decks)
+        for use, deck in enumerate(decks):
+            deck_forms[deck] = forms[use * per_deck : (use + 1) * per_deck]
     for source, _forms, _height in staged:
         source.close()
 

@@ -98,6 +98,8 @@ def _inline(element) -> str:
         elif tag == "a" and (child.get("href") or "").startswith(("http://", "https://")):
             href = escape(child.get("href"), {'"': "&quot;"})
             out.append(f'<a href="{href}" color="#0b5cad">{inner}</a>')
+        elif tag in ("script", "style"):
+            pass
         else:
             out.append(inner)  # page links, embeds, unknown tags: their text only
         out.append(escape(child.tail or ""))
@@ -123,6 +125,8 @@ def rich_text(html: str, styles: Styles) -> list[Flowable]:
                 flowables.append(styles.para("body", element))
             continue
         tag = element.tag
+        if tag in ("script", "style") or not isinstance(tag, str):
+            continue  # never printed (and not allowed in Wagtail's rich text anyway)
         text = _text(element)
         if tag in ("h2", "h3", "h4"):
             flowables.append(styles.para(tag, text, markup=_inline(element)))
@@ -167,6 +171,8 @@ def table(block: Table, styles: Styles, max_w: float) -> list[Flowable]:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        # Empty cells would otherwise name Helvetica, which is never embedded.
+        ("FONTNAME", (0, 0), (-1, -1), f"{styles.fonts.latin}-regular"),
     ]
     if block.header_row:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL))

@@ -230,8 +230,19 @@ def save_png(path: Path, name: str, page: int = 1) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     prefix = folder / name
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile",
-         str(path), str(prefix)],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(path),
+            str(prefix),
+        ],
         check=True,
         timeout=60,
     )

@@ -167,7 +167,9 @@ def test_same_inputs_same_bytes(deck, options, tmp_path):
 
 def test_progress_reaches_the_end(deck, options, tmp_path):
     calls = []
-    build_deck_handout(deck, options, tmp_path / "p.pdf", progress=lambda d, t: calls.append((d, t)))
+    build_deck_handout(
+        deck, options, tmp_path / "p.pdf", progress=lambda d, t: calls.append((d, t))
+    )
     assert calls and calls[-1][0] == calls[-1][1]
     assert all(d <= t for d, t in calls)
 
