@@ -49,8 +49,17 @@ def article(number: int):
         summary="What every member should know before the next lecture.",
         blocks=[
             Heading("概念"),
-            RichText("".join(f"<p>{text} Paragraph {i} of the article. " * 3 + "</p>" for i in range(8))),
-            Table([["阶段", "特点"], ["起步", "办公自动化"], ["发展", "网上办事"], ["深化", "数据共享"]]),
+            RichText(
+                "".join(f"<p>{text} Paragraph {i} of the article. " * 3 + "</p>" for i in range(8))
+            ),
+            Table(
+                [
+                    ["阶段", "特点"],
+                    ["起步", "办公自动化"],
+                    ["发展", "网上办事"],
+                    ["深化", "数据共享"],
+                ]
+            ),
             Quote("公文处理应当坚持实事求是、准确规范、精简高效、安全保密的原则。", "第三条"),
         ],
     )
@@ -95,7 +104,9 @@ def main() -> None:
         for layout in LAYOUTS:
             out = tmp_path / f"{layout}.pdf"
             layout_options = HandoutOptions(**{**options.__dict__, "layout": layout})
-            seconds = timed(lambda o=layout_options, p=out: build_deck_handout(deck, o, p), args.repeat)
+            seconds = timed(
+                lambda o=layout_options, p=out: build_deck_handout(deck, o, p), args.repeat
+            )
             result = build_deck_handout(deck, layout_options, out)
             ratio = out.stat().st_size / source_size
             print(
@@ -122,7 +133,11 @@ def main() -> None:
             if number % 2 == 0:
                 parts.append(article(number))
         course_options = HandoutOptions(
-            **{**options.__dict__, "course_title": "加强机关信息化建设，提高工作效率", "duplex": True}
+            **{
+                **options.__dict__,
+                "course_title": "加强机关信息化建设，提高工作效率",
+                "duplex": True,
+            }
         )
         out = tmp_path / "course.pdf"
         started = time.perf_counter()
