@@ -1,0 +1,243 @@
+"""Turn lectures, articles and courses into the plain sources ``courses.handouts`` prints.
+
+The thin ORM edge of the handout builder: the admin action, the background task and the
+``print_handouts`` command all go through here, so they print the same lessons in the same
+order, leave out the same hidden slides, and fail with the same messages.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from dataclasses import fields
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from .handouts import (
+    ArticleSource,
+    Block,
+    DeckSource,
+    HandoutError,
+    HandoutOptions,
+    Heading,
+    Labels,
+    Part,
+    Picture,
+    Quote,
+    RichText,
+    SlideSource,
+    Table,
+)
+from .models import ArticlePage, CoursePage, CourseSectionPage, LecturePage, OrganisationSettings
+from .models.slides import SlideDeck
+
+
+class DeckNotReady(HandoutError):
+    """A lecture's deck has not been converted (yet), so there is nothing to place."""
+
+    code = "deck_not_ready"
+
+
+def local_path(name: str, workdir: Path | None) -> Path:
+    """A local file for a storage name: the file itself on local disk, else a copy in
+    ``workdir`` (S3-like storages have no paths)."""
+    try:
+        return Path(default_storage.path(name))
+    except NotImplementedError:
+        if workdir is None:
+            raise
+        target = Path(workdir) / name.replace("/", "_")
+        if not target.exists():
+            with default_storage.open(name, "rb") as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        return target
+
+
+def translated_labels() -> Labels:
+    """The core's printed words in the active language."""
+    labels = Labels()
+    for field in fields(Labels):
+        setattr(labels, field.name, _(getattr(labels, field.name)))
+    return labels
+
+
+def deck_source(
+    lecture: LecturePage, *, section: str = "", workdir: Path | None = None
+) -> DeckSource:
+    """The lecture's deck with every slide (hidden ones flagged; the options decide).
+
+    Raises :class:`DeckNotReady` when the lecture has no deck or it is not converted."""
+    deck = lecture.deck
+    if deck is None:
+        raise DeckNotReady(
+            _("The lecture “%(title)s” has no slide deck.") % {"title": lecture.title}
+        )
+    if deck.status != SlideDeck.Status.READY or not deck.slide_count:
+        raise DeckNotReady(
+            _(
+                "The slide deck of “%(title)s” is not converted yet (status: %(status)s). "
+                "Wait for the conversion, or convert it again, then print."
+            )
+            % {"title": lecture.title, "status": deck.get_status_display()}
+        )
+    pdf_path = local_path(deck.pdf.name, workdir) if deck.pdf else None
+    slides = []
+    for slide in deck.slides.all():
+        image = None
+        if pdf_path is None and slide.images:
+            largest = max(slide.images, key=int)
+            image = local_path(slide.images[largest], workdir)
+        slides.append(
+            SlideSource(
+                number=slide.number,
+                title=slide.title,
+                paragraphs=[(level, text) for level, text in slide.content.get("paragraphs", [])],
+                tables=slide.content.get("tables", []),
+                notes=slide.notes,
+                hidden=slide.hidden,
+                image_path=image,
+            )
+        )
+    width, height = deck.slide_width or 16, deck.slide_height or 9
+    return DeckSource(
+        title=lecture.title,
+        slides=slides,
+        pdf_path=pdf_path,
+        slide_size=(720.0, 720.0 * height / width),
+        section=section,
+    )
+
+
+def body_blocks(stream, workdir: Path | None = None) -> list[Block]:
+    """A StreamField body (``courses.blocks.BodyBlock``) as printable blocks."""
+    blocks: list[Block] = []
+    for child in stream:
+        kind, value = child.block_type, child.value
+        if kind == "heading":
+            blocks.append(Heading(value["text"], int(str(value["level"]).lstrip("h") or 2)))
+        elif kind == "paragraph":
+            blocks.append(RichText(value.source))
+        elif kind == "image" and value is not None:
+            rendition = value.get_rendition("max-1600x1600|format-jpeg|jpegquality-85")
+            alt = getattr(value, "contextual_alt_text", "") or value.title
+            decorative = getattr(value, "decorative", False)
+            blocks.append(
+                Picture(
+                    local_path(rendition.file.name, workdir),
+                    alt=alt,
+                    caption="" if decorative else alt,
+                )
+            )
+        elif kind == "table" and value:
+            blocks.append(
+                Table(
+                    rows=[[cell or "" for cell in row] for row in value.get("data") or []],
+                    header_row=bool(value.get("first_row_is_table_header")),
+                    header_col=bool(value.get("first_col_is_header")),
+                    caption=value.get("table_caption") or "",
+                )
+            )
+        elif kind == "quote":
+            blocks.append(Quote(value["text"], value.get("attribution") or ""))
+        elif kind == "document" and value.get("document") is not None:
+            text = value["document"].title
+            if value.get("description"):
+                text = f"{text}: {value['description']}"
+            blocks.append(RichText(f"<p>{_escape(text)}</p>"))
+        elif kind == "embed" and value is not None:
+            blocks.append(RichText(f"<p>{_escape(getattr(value, 'url', str(value)))}</p>"))
+    return blocks
+
+
+def _escape(text: str) -> str:
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+def article_source(
+    page: ArticlePage | LecturePage, *, section: str = "", workdir: Path | None = None
+) -> ArticleSource:
+    """An article (or a lecture's written part: its introduction and body) for print."""
+    summary = getattr(page, "summary", "") or getattr(page, "intro", "")
+    return ArticleSource(
+        title=page.title, blocks=body_blocks(page.body, workdir), summary=summary, section=section
+    )
+
+
+def lecture_parts(
+    lecture: LecturePage, *, section: str = "", workdir: Path | None = None
+) -> list[Part]:
+    """A lecture's slides, then its written body when it has one."""
+    parts: list[Part] = [deck_source(lecture, section=section, workdir=workdir)]
+    if len(lecture.body):
+        body = article_source(lecture, section=section, workdir=workdir)
+        body.summary = ""
+        parts.append(body)
+    return parts
+
+
+def course_parts(course: CoursePage, *, workdir: Path | None = None) -> list[Part]:
+    """Every live lesson of the course in tree order, with its section's title.
+
+    A lecture without a deck prints its written part (if any); a lecture whose deck is not
+    converted stops the whole set with :class:`DeckNotReady`, naming every such lecture, since
+    a set with silently missing slides is worse than none."""
+    parts: list[Part] = []
+    waiting: list[str] = []
+    for lesson in course.get_lessons():
+        parent = lesson.get_parent().specific
+        section = parent.title if isinstance(parent, CourseSectionPage) else ""
+        if isinstance(lesson, LecturePage):
+            if lesson.deck_id is None:
+                if len(lesson.body) or lesson.intro:
+                    parts.append(article_source(lesson, section=section, workdir=workdir))
+                continue
+            try:
+                parts.extend(lecture_parts(lesson, section=section, workdir=workdir))
+            except DeckNotReady:
+                waiting.append(lesson.title)
+        else:
+            parts.append(article_source(lesson, section=section, workdir=workdir))
+    if waiting:
+        raise DeckNotReady(
+            _("These lectures' slide decks are not converted yet: %(titles)s.")
+            % {"titles": ", ".join(f"“{title}”" for title in waiting)}
+        )
+    return parts
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def handout_options(
+    course: CoursePage | None,
+    *,
+    lecture: LecturePage | None = None,
+    site: Site | None = None,
+    date: datetime.date | None = None,
+    **overrides,
+) -> HandoutOptions:
+    """Options with the header and footer filled from the course, the lecture, the site's
+    organisation name and the course's trainers; ``overrides`` are HandoutOptions fields."""
+    page = course or lecture
+    site = site or (page.get_site() if page is not None else None)
+    site = site or Site.objects.filter(is_default_site=True).first()
+    organisation = OrganisationSettings.for_site(site).name if site is not None else ""
+    trainers = []
+    if course is not None:
+        trainers = [person_name(user) for user in course.trainers.order_by("last_name", "pk")]
+    values = {
+        "course_title": course.title if course is not None else "",
+        "lecture_title": lecture.title if lecture is not None else "",
+        "organisation": organisation,
+        "trainers": trainers,
+        "date": date,
+        "labels": translated_labels(),
+    }
+    values.update(overrides)
+    return HandoutOptions(**values)
