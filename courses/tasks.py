@@ -81,3 +81,20 @@ def queue_video_processing(video, force: bool = False) -> None:
     """Queue processing once the video row is committed, so the worker finds it."""
     video.mark(video.Status.PENDING, progress=0, error_code="", error_message="")
     transaction.on_commit(lambda: process_lecture_video_task.enqueue(video.pk, force))
+
+
+@task(priority=5)
+def build_handout_task(handout_id: int) -> str:
+    """Build the PDF (or ZIP) an admin asked for with "Print handouts"."""
+    from . import handout_service
+    from .models import HandoutBuild
+
+    handout = HandoutBuild.objects.filter(pk=handout_id).first()
+    if handout is None:
+        return "gone"
+    return handout_service.build(handout).status
+
+
+def queue_handout(handout) -> None:
+    """Build once the request row is committed, so the worker finds it."""
+    transaction.on_commit(lambda: build_handout_task.enqueue(handout.pk))

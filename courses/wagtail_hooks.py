@@ -15,7 +15,7 @@ from .deck_forms import SlideDeckForm
 from .models import CoursePage, Enrolment, LecturePage, LectureVideo, SlideDeck
 from .upload_progress import admin_css, admin_upload_progress_js
 from .video_forms import LectureVideoForm
-from .views import deck_admin, enrolment_admin, lecture_admin
+from .views import deck_admin, enrolment_admin, handout_admin, lecture_admin
 
 
 class StatusColumn(Column):
@@ -75,6 +75,21 @@ def register_deck_urls():
             name="courses_course_enrolments",
         ),
         path(
+            "handouts/print/<int:page_id>/",
+            handout_admin.print_handouts,
+            name="courses_print_handouts",
+        ),
+        path(
+            "handouts/<int:handout_id>/",
+            handout_admin.handout_status,
+            name="courses_handout_status",
+        ),
+        path(
+            "handouts/<int:handout_id>/download/",
+            handout_admin.handout_download,
+            name="courses_handout_download",
+        ),
+        path(
             "enrolment-requests/",
             enrolment_admin.enrolment_requests,
             name="courses_enrolment_requests",
@@ -92,6 +107,20 @@ class CourseMembersButton(PageMenuItem):
     def is_shown(self, user):
         return (
             isinstance(self.page.specific_deferred, CoursePage)
+            and self.page.permissions_for_user(user).can_edit()
+        )
+
+
+class PrintHandoutsButton(PageMenuItem):
+    """ "Print handouts" on course and lecture pages."""
+
+    label = _("Print handouts")
+    icon_name = "doc-full"
+    url_name = "courses_print_handouts"
+
+    def is_shown(self, user):
+        return (
+            isinstance(self.page.specific_deferred, CoursePage | LecturePage)
             and self.page.permissions_for_user(user).can_edit()
         )
 
@@ -143,12 +172,14 @@ class SlideTimesButton(PageMenuItem):
 def lecture_header_buttons(page, user, view_name, next_url=None):
     yield SlideTimesButton(page=page, priority=35)
     yield CourseMembersButton(page=page, priority=36)
+    yield PrintHandoutsButton(page=page, priority=37)
 
 
 @hooks.register("register_page_listing_more_buttons")
 def lecture_listing_buttons(page, user, next_url=None):
     yield SlideTimesButton(page=page, priority=25)
     yield CourseMembersButton(page=page, priority=26)
+    yield PrintHandoutsButton(page=page, priority=27)
 
 
 @hooks.register("register_snippet_listing_buttons")

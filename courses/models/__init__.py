@@ -1,6 +1,7 @@
 """elearn's models, one module per concern, re-exported here."""
 
 from .enrolment import Enrolment
+from .handouts import HandoutBuild
 from .lecture_sync import SlideTiming
 from .pages import (
     ArticlePage,
@@ -18,6 +19,7 @@ from .videos import LectureVideo, LectureVideoTag, VideoCaption, VideoPosition, 
 
 __all__ = [
     "Enrolment",
+    "HandoutBuild",
     "ArticlePage",
     "ArticleTag",
     "CourseIndexPage",

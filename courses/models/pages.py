@@ -21,6 +21,7 @@ from wagtail.search import index
 from ..blocks import BodyBlock
 from ..search_text import reading_minutes, segment_for_index
 from ..timecodes import format_clock, slide_chapters
+from .handouts import LAYOUT_CHOICES
 
 LESSON_TYPES = ["courses.LecturePage", "courses.ArticlePage"]
 
@@ -437,12 +438,20 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
         ),
     )
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    handout_layout = models.CharField(
+        _("members may download a handout"),
+        max_length=10,
+        blank=True,
+        choices=[("", _("No")), *LAYOUT_CHOICES],
+        help_text=_("Offer the slides as a PDF handout on the lecture page, in this layout."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
         FieldPanel("video"),
         MultiFieldPanel(
-            [FieldPanel("deck"), FieldPanel("show_hidden_slides")], heading=_("Slides")
+            [FieldPanel("deck"), FieldPanel("show_hidden_slides"), FieldPanel("handout_layout")],
+            heading=_("Slides"),
         ),
         FieldPanel("body"),
         FieldPanel("preview"),
@@ -599,6 +608,29 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
         deck = self.deck_context(request, None)
         context = {**deck, **self.video_context(deck["slides"])}
         return self.render(request, context_overrides=context)
+
+    @path("handout/", name="handout")
+    def handout(self, request):
+        """The slides as a PDF handout, when the trainer offers one (access: as the lecture)."""
+        from django.core.files.storage import default_storage
+        from django.http import FileResponse
+
+        from ..handout_service import member_handout
+        from ..handouts import HandoutError
+
+        if not self.handout_layout:
+            raise Http404
+        try:
+            name = member_handout(self)
+        except HandoutError:
+            raise Http404(_("The handout of this lecture is not available yet.")) from None
+        response = FileResponse(
+            default_storage.open(name, "rb"),
+            content_type="application/pdf",
+            filename=f"{self.slug}-handout.pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     @path("slides/<int:number>/", name="slide")
     def slide(self, request, number: int):

@@ -1,0 +1,168 @@
+"""Build handout PDFs for the admin's "Print handouts" and members' downloads: gather the
+sources (courses.handout_sources), build with the pure core (courses.handouts), store the file
+under the digest of its inputs, and reuse it while the content is unchanged."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import tempfile
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from .handout_sources import course_parts, handout_options, lecture_parts, person_name
+from .handouts import (
+    DeckSource,
+    HandoutError,
+    build_course_handout,
+    build_handout,
+    build_roster,
+    inputs_digest,
+)
+from .models import CoursePage, HandoutBuild, LecturePage
+
+logger = logging.getLogger(__name__)
+PREFIX = "handouts"
+
+
+def content_date(page) -> datetime.date:
+    """The date printed: when the content last changed, so a reprint of the same content is
+    the same file (and the cache holds), while an edit dates the new edition."""
+    course = page if isinstance(page, CoursePage) else page.course
+    scope = course or page
+    latest = type(scope).objects.filter(pk=scope.pk).aggregate(at=Max("last_published_at"))["at"]
+    lessons = scope.get_descendants().live().aggregate(at=Max("last_published_at"))["at"]
+    stamps = [stamp for stamp in (latest, lessons, page.last_published_at) if stamp]
+    return timezone.localdate(max(stamps)) if stamps else timezone.localdate()
+
+
+def recipient_names(build: HandoutBuild) -> list[str]:
+    """The names on the covers of personalised copies, sorted as a roster is."""
+    if build.recipients == HandoutBuild.Recipients.ENROLLED:
+        course = build.page.specific
+        course = course if isinstance(course, CoursePage) else course.course
+        users = (
+            [e.user for e in course.enrolments.active().select_related("user")] if course else []
+        )
+    elif build.recipients == HandoutBuild.Recipients.GROUP and build.group is not None:
+        users = list(build.group.user_set.filter(is_active=True))
+    else:
+        return []
+    return sorted({person_name(user) for user in users})
+
+
+def _sources(page, **choices):
+    """(parts, options) for a lecture or a course with the admin's choices."""
+    if isinstance(page, LecturePage):
+        parts = lecture_parts(page)
+        options = handout_options(page.course, lecture=page, date=content_date(page), **choices)
+    else:
+        parts = course_parts(page)
+        options = handout_options(page, date=content_date(page), **choices)
+    return parts, options
+
+
+def _file_hashes(parts) -> list[str]:
+    # Paths name the files; their hashes say whether the content under a path changed.
+    hashes = []
+    for part in parts:
+        if isinstance(part, DeckSource) and part.pdf_path is not None:
+            hashes.append(str(Path(part.pdf_path).stat().st_mtime_ns))
+    return hashes
+
+
+def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
+    """Build (or find already built) the handout of ``page`` with ``choices`` (HandoutOptions
+    fields); with ``names``, personalised copies. Returns the storage name, digest, pages,
+    size and whether it was reused. Raises HandoutError for content that cannot be printed."""
+    parts, options = _sources(page, **choices)
+    digest = inputs_digest(
+        parts, options, extra={"files": _file_hashes(parts), "names": list(names), "zip": as_zip}
+    )
+    name = f"{PREFIX}/{digest[:32]}.{'zip' if as_zip else 'pdf'}"
+    if default_storage.exists(name):
+        return {"file": name, "digest": digest, "pages": _previous_pages(digest),
+                "size": default_storage.size(name), "reused": True}  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="elearn-handout-") as tmp:
+        out = Path(tmp) / Path(name).name
+        if names:
+            result = build_roster(
+                parts, options, list(names), out, as_zip=as_zip, progress=progress
+            )
+            pages = result.copies * result.pages_per_copy
+        elif isinstance(page, CoursePage):
+            pages = build_course_handout(parts, options, out, progress=progress).pages
+        else:
+            pages = build_handout(parts, options, out, progress=progress).pages
+        with out.open("rb") as fh:
+            stored = default_storage.save(name, File(fh))
+    return {"file": stored, "digest": digest, "pages": pages,
+            "size": default_storage.size(stored), "reused": False}  # fmt: skip
+
+
+def build(handout: HandoutBuild) -> HandoutBuild:
+    """Carry out a "Print handouts" request. Never raises for bad content: a missing or
+    unconverted deck, or nobody to print for, ends in FAILED with a reason for the person."""
+    handout.mark(HandoutBuild.Status.BUILDING, progress=0, error_message="")
+    page = handout.page.specific
+
+    def progress(done: int, total: int) -> None:
+        percent = int(100 * done / total) if total else 0
+        if percent >= handout.progress + 5:
+            handout.mark(HandoutBuild.Status.BUILDING, progress=min(99, percent))
+
+    try:
+        names = recipient_names(handout)
+        roster = handout.recipients in (
+            HandoutBuild.Recipients.ENROLLED,
+            HandoutBuild.Recipients.GROUP,
+        )
+        if roster and not names:
+            raise HandoutError(gettext_noop("Nobody to print for: the list of people is empty."))
+        made = produce(
+            page,
+            names=names,
+            as_zip=roster and handout.as_zip,
+            progress=progress,
+            layout=handout.layout,
+            paper=handout.paper,
+            order=handout.order,
+            include_hidden=handout.include_hidden,
+            duplex=handout.duplex,
+            recipient=handout.recipient_name
+            if handout.recipients == HandoutBuild.Recipients.NAME
+            else "",
+            cover=isinstance(page, CoursePage) or handout.recipients != "none",
+        )
+        handout.mark(HandoutBuild.Status.READY, progress=100, finished_at=timezone.now(), **made)
+    except HandoutError as exc:
+        handout.mark(
+            HandoutBuild.Status.FAILED, error_message=exc.message, finished_at=timezone.now()
+        )
+    except Exception:
+        logger.exception("Handout %s failed unexpectedly", handout.pk)
+        handout.mark(
+            HandoutBuild.Status.FAILED,
+            error_message=gettext_noop(
+                "Building the handout failed unexpectedly. Try again; if it fails again, tell "
+                "your administrator."
+            ),
+            finished_at=timezone.now(),
+        )
+    return handout
+
+
+def _previous_pages(digest: str) -> int | None:
+    earlier = HandoutBuild.objects.filter(digest=digest, pages__isnull=False).first()
+    return earlier.pages if earlier else None
+
+
+def member_handout(lecture: LecturePage) -> str:
+    """Storage name of the lecture's handout in the layout its trainer offers members, built
+    on the first ask and reused until the lecture changes. Raises HandoutError."""
+    return produce(lecture, layout=lecture.handout_layout)["file"]

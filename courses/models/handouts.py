@@ -1,0 +1,98 @@
+"""Handout PDFs requested in the admin: what was asked for, and how building it went.
+
+The file itself is stored under a name made from the digest of everything that goes into it
+(sources, options, recipients), so asking again for unchanged content reuses the file.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+LAYOUT_CHOICES = [
+    ("1", _("1 slide per page")),
+    ("2", _("2 slides per page")),
+    ("3", _("3 slides per page, with lines for notes")),
+    ("4", _("4 slides per page")),
+    ("6", _("6 slides per page")),
+    ("9", _("9 slides per page")),
+    ("notes", _("Notes pages (slide and speaker notes)")),
+    ("outline", _("Outline (titles and text)")),
+]
+
+
+class HandoutBuild(models.Model):
+    """One "Print handouts" request for a course or a lecture."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        BUILDING = "building", _("Building")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Recipients(models.TextChoices):
+        NONE = "none", _("No names: one copy")
+        NAME = "name", _("One named copy (a member or a branch)")
+        ENROLLED = "enrolled", _("A named copy for every enrolled member")
+        GROUP = "group", _("A named copy for everyone in a group")
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
+    )
+    layout = models.CharField(_("layout"), max_length=10, choices=LAYOUT_CHOICES, default="6")
+    paper = models.CharField(
+        _("paper"), max_length=10, choices=[("A4", "A4"), ("letter", "Letter")], default="A4"
+    )
+    order = models.CharField(
+        _("order"),
+        max_length=12,
+        choices=[("horizontal", _("Across, then down")), ("vertical", _("Down, then across"))],
+        default="horizontal",
+    )
+    include_hidden = models.BooleanField(_("include hidden slides"), default=False)
+    duplex = models.BooleanField(_("each lecture starts on a right-hand page"), default=False)
+    recipients = models.CharField(
+        _("copies"), max_length=10, choices=Recipients.choices, default=Recipients.NONE
+    )
+    recipient_name = models.CharField(_("name on the cover"), max_length=200, blank=True)
+    group = models.ForeignKey(
+        "auth.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("group"),
+    )
+    as_zip = models.BooleanField(_("a ZIP of one PDF per person"), default=False)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+    digest = models.CharField(max_length=64, blank=True, db_index=True)
+    file = models.CharField(max_length=300, blank=True)  # storage name
+    pages = models.PositiveIntegerField(null=True)
+    size = models.PositiveBigIntegerField(null=True)
+    reused = models.BooleanField(default=False)  # the same content was printed before
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("handout")
+
+    def __str__(self):
+        return f"{self.page} · {self.get_layout_display()}"
+
+    def mark(self, status: str, **fields) -> None:
+        """Set the status (and other fields) with one UPDATE, visible at once to the poller."""
+        fields["status"] = status
+        for name, value in fields.items():
+            setattr(self, name, value)
+        type(self).objects.filter(pk=self.pk).update(**fields)
+
+    @property
+    def filename(self) -> str:
+        extension = "zip" if self.file.endswith(".zip") else "pdf"
+        return f"{self.page.slug}-{self.layout}.{extension}"
