@@ -45,6 +45,7 @@ frames: 1 s steps at the default ``fps=1``.
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import math
 import os
 import re
@@ -56,6 +57,8 @@ from pathlib import Path
 
 from .errors import ConversionError, ConversionTimeout, CorruptFile, NoSlides, gettext_noop
 from .video import _TIMEOUT_MESSAGE, _progress_reader, _run_ffmpeg, _tail, probe
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SLIDE_SECONDS = 5.0
 DEFAULT_FPS = 1
@@ -445,10 +448,12 @@ def build_narrated_video(
                     except UnreadableAudio as exc:
                         skipped.append(i)
                         name = slides[i].number or i + 1
+                        # Plain words for the trainer; ffmpeg's reason goes to the log.
                         warnings.append(
                             f"Slide {name}: its sound ({Path(jobs[i]).name}) could not be read "
-                            f"and was left out ({exc.detail[:160]})."
+                            "and was left out; the slide keeps its timing instead."
                         )
+                        logger.info("Narration of slide %s skipped: %s", name, exc.detail)
                     report(0.1 * done / len(futures))
 
         # 2. Timing.
