@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop
 
 from . import deck_service
@@ -172,6 +173,8 @@ NARRATED_WIDTH = 1920  # full HD: slide text stays legible full-screen
 
 
 class DeckNotReady(ConversionError):
+    """The deck has no slide pictures to make a video of (not converted, failed, all hidden)."""
+
     code = "deck_not_ready"
     default_message = gettext_noop(
         "This deck is not converted yet (or its conversion failed). Convert it first, then "
@@ -218,7 +221,7 @@ def _slide_pictures(deck: SlideDeck, slides: list, tmp: Path) -> dict[int, Path]
 
 def _chapters_track(video: LectureVideo, slides: list, result: nconv.NarratedVideo) -> None:
     """A chapters track naming each slide, so the player lists them and seeks to them."""
-    ends = [*result.starts[1:], result.duration_s]
+    ends = [start + length for start, length in zip(result.starts, result.durations, strict=True)]
     cues = [
         captions.Cue(start_s=start, end_s=end, text=str(slide.display_title))
         for slide, start, end in zip(slides, result.starts, ends, strict=True)
@@ -327,6 +330,4 @@ def _local_copy(source, tmp: Path) -> Path:
 
 
 def _file_stem(deck: SlideDeck) -> str:
-    from django.utils.text import slugify
-
     return slugify(deck.title) or f"deck-{deck.pk}"
