@@ -255,30 +255,46 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
 def render_slide_image(deck: SlideDeck, number: int, width: int) -> str | None:
     """Make a slide image that was left for later, from the deck's kept PDF; returns its
     storage name, or None when the deck has no PDF (yet)."""
+    return render_slide_images(deck, [number], width).get(number)
+
+
+def render_slide_images(deck: SlideDeck, numbers: list[int], width: int) -> dict[int, str]:
+    """Make several slide images left for later in one go (one copy of the PDF, both cores);
+    returns {slide number: storage name} for those that exist now. Images already stored are
+    not made again; slides that cannot be rendered are left out (and logged)."""
     if not deck.pdf or width not in settings.ELEARN_SLIDE_WIDTHS:
-        return None
+        return {}
     fmt = settings.ELEARN_SLIDE_IMAGE_FORMAT
+    suffix = ".webp" if fmt == "webp" else ".jpg"
+    names = {
+        number: derived_name(deck, slide_image_name(deck, number, width, suffix))
+        for number in numbers
+    }
+    missing = [number for number, name in names.items() if not default_storage.exists(name)]
+    if not missing:
+        return names
     with tempfile.TemporaryDirectory(prefix="elearn-slide-") as tmp:
         local_pdf = Path(tmp) / "deck.pdf"
         with deck.pdf.open("rb") as src, local_pdf.open("wb") as dst:
             shutil.copyfileobj(src, dst, 1024 * 1024)
         try:
-            (page,) = conversion.render_pages(
+            pages = conversion.render_pages(
                 local_pdf,
                 Path(tmp) / "out",
                 widths=(width,),
                 thumb_width=None,
                 fmt=fmt,
-                pages=[number],
-                workers=1,
+                pages=missing,
+                workers=1 if len(missing) == 1 else None,
             )
         except (conversion.ConversionError, ValueError, IndexError):
-            logger.warning("Deck %s: could not render slide %s at %s px", deck.pk, number, width)
-            return None
-        path = page.files[width]
-        relative = slide_image_name(deck, number, width, path.suffix)
-        name = f"decks/derived/{deck.pk}/{relative}"
-        if not default_storage.exists(name):  # another request may have made it meanwhile
-            with path.open("rb") as fh:
-                default_storage.save(name, File(fh))
-    return name
+            logger.warning("Deck %s: could not render slides %s at %s px", deck.pk, missing, width)
+            return {n: name for n, name in names.items() if n not in missing}
+        for page in pages:
+            path = page.files[width]
+            name = derived_name(deck, slide_image_name(deck, page.number, width, path.suffix))
+            names[page.number] = name
+            if not default_storage.exists(name):  # another request may have made it meanwhile
+                with path.open("rb") as fh:
+                    default_storage.save(name, File(fh))
+    return names

@@ -5,18 +5,24 @@ import logging
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 
-from .conversion import ConversionError
+from . import deck_service
+from .conversion import ConversionError, captions
+from .conversion import narrated as nconv
 from .conversion import video as vconv
 from .decks import collection_named
-from .models import LectureVideo, VideoRendition
+from .models import LectureVideo, SlideDeck, VideoCaption, VideoRendition
 from .models.slides import file_sha256
 
 logger = logging.getLogger(__name__)
@@ -180,3 +186,169 @@ def create_video(path: Path, *, collection=None, tags=(), title=None) -> Lecture
     if tags:
         video.tags.add(*tags)
     return video
+
+
+# --- deck → narrated video ------------------------------------------------------------------
+
+NARRATED_WIDTH = 1920  # full HD: slide text stays legible full-screen
+
+
+class DeckNotReady(ConversionError):
+    """The deck has no slide pictures to make a video of (not converted, failed, all hidden)."""
+
+    code = "deck_not_ready"
+    default_message = gettext_noop(
+        "This deck is not converted yet (or its conversion failed). Convert it first, then "
+        "make the video."
+    )
+
+
+@dataclass
+class NarratedDeck:
+    """What :func:`narrate_deck` made: the new video, where each slide starts in it, and
+    anything the trainer should know (sound left out)."""
+
+    video: LectureVideo
+    starts: dict[int, float]  # slide number → start in seconds (visible slides only)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _copy_from_storage(name: str, target: Path) -> Path:
+    with default_storage.open(name, "rb") as src, target.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+    return target
+
+
+def _slide_pictures(deck: SlideDeck, slides: list, tmp: Path) -> dict[int, Path]:
+    """Each slide's picture at NARRATED_WIDTH (made now where it was left for later), or its
+    largest stored one when that cannot be made; copied into ``tmp``."""
+    made = deck_service.render_slide_images(deck, [s.number for s in slides], NARRATED_WIDTH)
+    pictures = {}
+    for slide in slides:
+        name = made.get(slide.number)
+        if name is None:
+            stored = [
+                deck_service.derived_name(deck, relative)
+                for _width, relative in sorted(slide.images.items(), key=lambda item: -int(item[0]))
+            ]
+            name = next((n for n in stored if default_storage.exists(n)), None)
+        if name is None:
+            raise DeckNotReady(detail=f"slide {slide.number} has no picture")
+        pictures[slide.number] = _copy_from_storage(
+            name, tmp / f"slide{slide.number:04d}{Path(name).suffix}"
+        )
+    return pictures
+
+
+def _chapters_track(video: LectureVideo, slides: list, result: nconv.NarratedVideo) -> None:
+    """A chapters track naming each slide, so the player lists them and seeks to them."""
+    ends = [start + length for start, length in zip(result.starts, result.durations, strict=True)]
+    cues = [
+        captions.Cue(start_s=start, end_s=end, text=str(slide.display_title))
+        for slide, start, end in zip(slides, result.starts, ends, strict=True)
+    ]
+    text = captions.to_webvtt(cues)
+    VideoCaption.objects.create(
+        video=video,
+        language=settings.LANGUAGE_CODE,
+        label=gettext("Slides"),
+        kind=VideoCaption.Kind.CHAPTERS,
+        file=ContentFile(text.encode(), name="slides-chapters.vtt"),
+        vtt=text,
+        cues=captions.cues_as_rows(cues),
+    )
+
+
+def narrate_deck(
+    deck: SlideDeck, *, default_seconds: float = 5, deck_audio=None, title: str | None = None
+) -> NarratedDeck:
+    """Make a lecture video of a converted deck's visible slides, each lasting its narration
+    (the first sound embedded in the slide), else its PowerPoint timing, else
+    ``default_seconds``; or with ``deck_audio`` (a path or a Django file: one recording for the
+    whole deck) laid across them. See :mod:`courses.conversion.narrated` for the rules.
+
+    The MP4 becomes a new LectureVideo (in the deck's collection, uploaded by the deck's
+    uploader) with a chapters track of slide titles, and is queued for the usual processing
+    (poster, storyboard, renditions) once the transaction commits. Raises
+    :class:`DeckNotReady` and the core's :class:`~courses.conversion.ConversionError`s
+    (e.g. ``bad_audio`` for an unreadable ``deck_audio``); a slide's unreadable sound is
+    left out with a warning instead.
+    """
+    from .tasks import queue_video_processing
+
+    deck.refresh_from_db()
+    if deck.status != SlideDeck.Status.READY:
+        raise DeckNotReady(detail=f"deck {deck.pk} is {deck.status}")
+    slides = list(deck.slides.filter(hidden=False).prefetch_related("media").order_by("number"))
+    if not slides:
+        raise DeckNotReady(detail=f"deck {deck.pk} has no visible slides")
+    with tempfile.TemporaryDirectory(prefix="elearn-narrate-") as tmp:
+        tmp_path = Path(tmp)
+        pictures = _slide_pictures(deck, slides, tmp_path)
+        inputs = []
+        for slide in slides:
+            # PowerPoint's recorded narration is one sound per slide; a slide with several
+            # (a sound effect and a voice) uses the first, in the slide's own order.
+            sound = next((m for m in slide.media.all() if m.kind == "audio"), None)
+            narration = None
+            if sound is not None:
+                narration = _copy_from_storage(
+                    deck_service.derived_name(deck, sound.file),
+                    tmp_path / f"sound{slide.number:04d}{Path(sound.name).suffix.lower()}",
+                )
+            inputs.append(
+                nconv.NarratedSlide(
+                    image=pictures[slide.number],
+                    advance_s=slide.advance_after_ms / 1000 if slide.advance_after_ms else None,
+                    narration=narration,
+                    number=slide.number,
+                )
+            )
+        recording = _local_copy(deck_audio, tmp_path) if deck_audio is not None else None
+        result = nconv.build_narrated_video(
+            inputs,
+            tmp_path / "video" / f"{_file_stem(deck)}.mp4",
+            deck_audio=recording,
+            default_seconds=default_seconds,
+            width=NARRATED_WIDTH,
+        )
+        for warning in result.warnings:
+            logger.warning("Deck %s narrated video: %s", deck.pk, warning)
+        with transaction.atomic():
+            video = create_video(
+                result.path, title=title or gettext("%(deck)s (video)") % {"deck": deck.title}
+            )
+            video.collection = deck.collection
+            video.uploaded_by_user = deck.uploaded_by_user
+            video.save(update_fields=["collection", "uploaded_by_user"])
+            _chapters_track(video, slides, result)
+            queue_video_processing(video, force=True)
+    logger.info(
+        "Deck %s: narrated video %s, %d slides, %.0f s long, made in %.1f s",
+        deck.pk,
+        video.pk,
+        len(slides),
+        result.duration_s,
+        result.seconds,
+    )
+    return NarratedDeck(
+        video=video,
+        starts={slide.number: start for slide, start in zip(slides, result.starts, strict=True)},
+        warnings=result.warnings,
+    )
+
+
+def _local_copy(source, tmp: Path) -> Path:
+    """A path for ``source``: a path as it is, a Django file (an upload) copied into ``tmp``."""
+    if isinstance(source, str | Path):
+        return Path(source)
+    target = tmp / ("deck-audio" + Path(getattr(source, "name", "") or "").suffix.lower())
+    source.seek(0)
+    with target.open("wb") as dst:
+        for chunk in source.chunks(1024 * 1024) if hasattr(source, "chunks") else [source.read()]:
+            dst.write(chunk)
+    return target
+
+
+def _file_stem(deck: SlideDeck) -> str:
+    return slugify(deck.title) or f"deck-{deck.pk}"

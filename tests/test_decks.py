@@ -319,6 +319,14 @@ def test_slide_images_are_served_with_etag_and_nosniff(client, lecture):
     assert again.status_code == 304
 
 
+def test_a_full_size_slide_image_is_made_on_first_request(client, lecture):
+    slide = lecture.deck.slides.get(number=2)
+    response = client.get(slide.image_url(1920))  # not made during conversion
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body[:3] == b"\xff\xd8\xff" or body[8:12] == b"WEBP"
+
+
 def test_hidden_slide_images_and_unknown_files_are_not_served(client, trainer_client, lecture):
     hidden = lecture.deck.slides.get(number=11)
     assert client.get(hidden.image_url(480)).status_code == 404

@@ -245,3 +245,97 @@ def test_admin_upload_shows_progress_then_saves(browser, live_server, artifacts_
     assert "Slow upload" in page.content()
     assert errors == []
     context.close()
+
+
+# --- deck → narrated video -----------------------------------------------------------------
+
+
+def make_sound(path: Path, seconds: float, *args: str) -> Path:
+    subprocess.run(
+        [get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
+         "-i", f"sine=frequency=330:duration={seconds}", *args, str(path)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    return path
+
+
+def build_narrated_deck(path: Path, narration: Path) -> Path:
+    """Four slides: a recorded narration, a 3 s timing, a hidden one, and one with neither."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)  # 16:9
+    titles = ["Welcome", "Exits", "Trainer only", "Questions"]
+    slides = []
+    for title in titles:
+        slide = prs.slides.add_slide(prs.slide_layouts[5])
+        slide.shapes.title.text = title
+        slides.append(slide)
+    # PowerPoint's "Record" embeds the voice as a sound on the slide.
+    slides[0].shapes.add_movie(
+        str(narration), Inches(9), Inches(6.5), Inches(0.5), Inches(0.5), mime_type="audio/wav"
+    )
+    transition = slides[1]._element.makeelement(
+        "{http://schemas.openxmlformats.org/presentationml/2006/main}transition", {"advTm": "3000"}
+    )
+    slides[1]._element.insert(2, transition)
+    slides[2]._element.set("show", "0")
+    prs.save(path)
+    return path
+
+
+def test_a_deck_becomes_a_narrated_lecture_video(
+    demo, tmp_path, django_capture_on_commit_callbacks
+):
+    from courses import deck_service
+    from courses.decks import create_deck
+
+    voice = make_sound(tmp_path / "voice.wav", 2.4, "-ac", "1")
+    deck = create_deck(build_narrated_deck(tmp_path / "exits.pptx", voice), title="Exits")
+    deck = deck_service.convert(deck)
+    assert deck.is_ready, deck.error_message
+    assert deck.slides.get(number=1).media.get().kind == "audio"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made = video_service.narrate_deck(deck, default_seconds=2)
+
+    # narration 2.4 s → 3 s; timing 3 s; the hidden slide is left out; the default 2 s
+    assert made.starts == {1: 0.0, 2: 3.0, 4: 6.0} and made.warnings == []
+    video = LectureVideo.objects.get(pk=made.video.pk)
+    assert video.status == LectureVideo.Status.READY, video.error_message
+    assert video.title == "Exits (video)" and video.collection_id == deck.collection_id
+    assert (video.width, video.height) == (1920, 1080) and abs(video.duration - 8) <= 0.5
+    assert (video.video_codec, video.audio_codec) == ("h264", "aac")
+    assert video.renditions.get(label="web").remuxed, "already web-ready: only remuxed"
+    assert video.renditions.filter(label="480p").exists() and video.poster
+    chapters = video.captions.get(kind="chapters")
+    assert chapters.cues == [[0.0, 3.0, "Welcome"], [3.0, 6.0, "Exits"], [6.0, 8.0, "Questions"]]
+    assert chapters.vtt.startswith("WEBVTT")
+    assert deck.slides.get(number=1).images["1920"], "the full-HD pictures were made for it"
+
+
+def test_a_whole_deck_recording_is_laid_across_the_demo_deck(demo, tmp_path):
+    deck = demo["deck"]
+    visible = deck.slides.filter(hidden=False).count()
+    recording = make_sound(tmp_path / "talk.mp3", visible * 2 + 0.5, "-c:a", "libmp3lame")
+    upload = SimpleUploadedFile("talk.mp3", recording.read_bytes(), content_type="audio/mpeg")
+    made = video_service.narrate_deck(deck, deck_audio=upload, title="Recorded talk")
+    assert made.video.title == "Recorded talk" and len(made.starts) == visible
+    assert made.video.status == LectureVideo.Status.PENDING  # processing is queued on commit
+    assert made.video.captions.get(kind="chapters").cues[-1][1] >= visible * 2
+
+
+def test_a_bad_recording_or_an_unconverted_deck_is_refused(demo, tmp_path):
+    from courses.conversion.errors import ConversionError
+    from courses.decks import create_deck
+
+    bad = tmp_path / "talk.wav"
+    bad.write_bytes(b"not a recording at all")
+    with pytest.raises(ConversionError) as caught:
+        video_service.narrate_deck(demo["deck"], deck_audio=bad)
+    assert caught.value.code == "bad_audio"
+    pending = create_deck(make_sound(tmp_path / "x.wav", 1), title="Not converted")
+    with pytest.raises(video_service.DeckNotReady):
+        video_service.narrate_deck(pending)
+    assert not LectureVideo.objects.filter(title__endswith="(video)").exists()
