@@ -257,7 +257,22 @@ def load_demo() -> dict[str, object]:
         lecture.deck = deck
         lecture.save_revision().publish()
     objects["deck"] = deck
+    objects["video_lecture"] = ensure_video_in_step(objects["video_lecture"], deck)
     return objects
+
+
+def ensure_video_in_step(lecture: LecturePage, deck: SlideDeck) -> LecturePage:
+    """The demo deck as a video (3 s a slide), its slides timed: video and slides in step."""
+    lecture = LecturePage.objects.get(pk=lecture.pk)
+    if lecture.deck_id != deck.pk:
+        lecture.deck = deck
+        lecture.save_revision().publish()
+    if lecture.video_id is None or not lecture.slide_timings.exists():
+        video_service.narrate_lecture(lecture, default_seconds=3)
+        lecture = LecturePage.objects.get(pk=lecture.pk)
+    if not lecture.video.is_ready:
+        video_service.process(lecture.video, force=True)
+    return lecture
 
 
 @transaction.atomic
@@ -379,6 +394,14 @@ def _load_pages() -> dict[str, object]:
         title="Digital office basics · 信息化办公基础",
         intro="Step through the slides with ← and →; the text of every slide is below. 用方向键翻页。",
     )
+    video_lecture = ensure_child(
+        basics,
+        LecturePage,
+        "digital-office-video",
+        title="Digital office basics, the video · 视频讲座",
+        intro="The same slides as a video: the slide being talked about is shown beside it. "
+        "视频与幻灯片同步播放。",
+    )
     practice = ensure_child(course, CourseSectionPage, "practice", title="Part 2 · Practice 实践")
     ensure_child(
         practice,
@@ -443,5 +466,6 @@ def _load_pages() -> dict[str, object]:
         "library": library,
         "users": users,
         "slides_lecture": slides_lecture,
+        "video_lecture": video_lecture,
         "welcome_lecture": welcome_lecture,
     }

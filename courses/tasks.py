@@ -98,3 +98,34 @@ def build_handout_task(handout_id: int) -> str:
 def queue_handout(handout) -> None:
     """Build once the request row is committed, so the worker finds it."""
     transaction.on_commit(lambda: build_handout_task.enqueue(handout.pk))
+
+
+@task(priority=5)
+def narrate_lecture_task(
+    lecture_id: int, default_seconds: float = 5, audio_name: str = "", user_id: int | None = None
+) -> str:
+    """Make a narrated video of a lecture's slides (see video_service.narrate_lecture)."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.storage import default_storage
+
+    from . import video_service
+    from .conversion import ConversionError
+    from .models import LecturePage
+
+    lecture = LecturePage.objects.filter(pk=lecture_id).first()
+    if lecture is None or lecture.deck_id is None:
+        return "gone"
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    audio = default_storage.open(audio_name, "rb") if audio_name else None
+    try:
+        made = video_service.narrate_lecture(
+            lecture, default_seconds=default_seconds, deck_audio=audio, user=user
+        )
+    except ConversionError as exc:
+        logger.warning("Lecture %s: no narrated video: %s", lecture_id, exc.message)
+        return f"failed: {exc.code}"
+    finally:
+        if audio is not None:
+            audio.close()
+            default_storage.delete(audio_name)
+    return f"video {made.video.pk}"

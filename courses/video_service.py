@@ -352,3 +352,32 @@ def _local_copy(source, tmp: Path) -> Path:
 
 def _file_stem(deck: SlideDeck) -> str:
     return slugify(deck.title) or f"deck-{deck.pk}"
+
+
+def narrate_lecture(
+    lecture, *, default_seconds: float = 5, deck_audio=None, user=None
+) -> NarratedDeck:
+    """Deck → video for a lecture: the narrated video becomes the lecture's video and the
+    slides' start times its slide timings, so video and slides play in step at once.
+
+    A live lecture without other pending edits is published with the video; otherwise the
+    video waits in a draft for the trainer to publish with their other changes."""
+    from .models import SlideTiming
+
+    lecture.refresh_from_db()  # publish() saves another copy: ours may be stale
+    made = narrate_deck(
+        lecture.deck, default_seconds=default_seconds, deck_audio=deck_audio, title=lecture.title
+    )
+    with transaction.atomic():
+        lecture.slide_timings.all().delete()
+        SlideTiming.objects.bulk_create(
+            SlideTiming(lecture=lecture, slide_number=number, start=start)
+            for number, start in made.starts.items()
+        )
+        publish = lecture.live and not lecture.has_unpublished_changes
+        draft = lecture.get_latest_revision_as_object()
+        draft.video = made.video
+        revision = draft.save_revision(user=user, log_action=True)
+        if publish:
+            revision.publish(user=user)
+    return made

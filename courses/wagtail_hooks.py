@@ -69,6 +69,7 @@ def register_deck_urls():
             lecture_admin.slide_timings,
             name="courses_lecture_slide_timings",
         ),
+        path("lectures/<int:page_id>/narrate/", lecture_admin.narrate, name="courses_narrate"),
         path(
             "courses/<int:page_id>/members/",
             enrolment_admin.course_enrolments,
@@ -168,11 +169,20 @@ class SlideTimesButton(PageMenuItem):
         )
 
 
+class NarrateButton(SlideTimesButton):
+    """ "Video from slides" on lecture pages."""
+
+    label = _("Video from slides")
+    icon_name = "media"
+    url_name = "courses_narrate"
+
+
 @hooks.register("register_page_header_buttons")
 def lecture_header_buttons(page, user, view_name, next_url=None):
     yield SlideTimesButton(page=page, priority=35)
     yield CourseMembersButton(page=page, priority=36)
     yield PrintHandoutsButton(page=page, priority=37)
+    yield NarrateButton(page=page, priority=38)
 
 
 @hooks.register("register_page_listing_more_buttons")
@@ -180,6 +190,7 @@ def lecture_listing_buttons(page, user, next_url=None):
     yield SlideTimesButton(page=page, priority=25)
     yield CourseMembersButton(page=page, priority=26)
     yield PrintHandoutsButton(page=page, priority=27)
+    yield NarrateButton(page=page, priority=28)
 
 
 @hooks.register("register_snippet_listing_buttons")

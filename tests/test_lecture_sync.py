@@ -298,3 +298,48 @@ def test_trainer_marks_slides_while_the_video_plays(browser, live_server, artifa
     }
     assert errors == []
     context.close()
+
+
+# Deck → video ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_demo_has_a_video_lecture_in_step_with_its_deck(member_client, demo):
+    lecture = LecturePage.objects.get(pk=demo["video_lecture"].pk)
+    assert lecture.video.is_ready and lecture.deck_id == demo["deck"].pk
+    visible = list(lecture.deck.slides.filter(hidden=False).values_list("number", flat=True))
+    starts = dict(lecture.slide_timings.values_list("slide_number", "start"))
+    assert sorted(starts) == visible
+    assert [starts[n] for n in visible] == [3.0 * i for i in range(len(visible))]
+    assert lecture.video.duration == pytest.approx(3 * len(visible), abs=0.5)
+    html = member_client.get(lecture.url).content.decode()
+    assert "data-lecture-sync" in html
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_trainer_makes_a_video_from_the_slides(
+    trainer_client, synced_lecture, django_capture_on_commit_callbacks
+):
+    url = f"/admin/lectures/{synced_lecture.pk}/narrate/"
+    page = trainer_client.get(url).content.decode()
+    assert "will be replaced" in page  # the lecture already has a video
+    assert trainer_client.post(url, {"seconds": "0"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainer_client.post(url, {"seconds": "2"})
+    assert response.status_code == 302
+    lecture = LecturePage.objects.get(pk=synced_lecture.pk)
+    assert lecture.video_id != synced_lecture.video_id  # published with the new video
+    assert lecture.video.title == lecture.title
+    starts = sorted(lecture.slide_timings.values_list("start", flat=True))
+    assert starts[:3] == [0.0, 2.0, 4.0]
+
+
+@pytest.mark.django_db
+def test_video_from_slides_needs_a_converted_deck(trainer_client, demo):
+    lecture = demo["welcome_lecture"]  # a video, no deck
+    response = trainer_client.get(f"/admin/lectures/{lecture.pk}/narrate/")
+    assert "Choose a slide deck for this lecture first." in response.content.decode()
+    trainer_client.post(f"/admin/lectures/{lecture.pk}/narrate/", {"seconds": "3"})
+    assert LecturePage.objects.get(pk=lecture.pk).video_id == lecture.video_id

@@ -14,6 +14,7 @@ from courses.models import (
 from courses.roles import course_group_name
 
 SLIDES_LECTURE = "Digital office basics · 信息化办公基础"
+VIDEO_LECTURE = "Digital office basics, the video · 视频讲座"
 
 PAGE_RULES = [
     # page type, allowed parents, allowed children
@@ -44,13 +45,17 @@ def test_course_outline_groups_lessons_by_section_in_tree_order(demo):
         for section, lessons in course.get_outline()
     ]
     assert outline == [
-        ("Part 1 · Basics 基础", ["什么是电子政务", "Welcome lecture", SLIDES_LECTURE]),
+        (
+            "Part 1 · Basics 基础",
+            ["什么是电子政务", "Welcome lecture", SLIDES_LECTURE, VIDEO_LECTURE],
+        ),
         ("Part 2 · Practice 实践", ["Records management in a small office"]),
     ]
     assert [lesson.title for lesson in course.get_lessons()] == [
         "什么是电子政务",
         "Welcome lecture",
         SLIDES_LECTURE,
+        VIDEO_LECTURE,
         "Records management in a small office",
     ]
 
@@ -69,10 +74,10 @@ def test_lessons_outside_sections_come_first_and_drafts_are_left_out(demo):
 
 
 def test_lesson_neighbours_cross_sections(demo):
-    first, second, third, last = demo["course"].get_lessons()
+    first, second, _third, fourth, last = demo["course"].get_lessons()
     assert first.get_neighbours() == (None, second)
-    assert third.get_neighbours() == (second, last)  # across the section boundary
-    assert last.get_neighbours() == (third, None)
+    assert fourth.get_neighbours() == (_third, last)  # across the section boundary
+    assert last.get_neighbours() == (fourth, None)
     assert last.course.pk == demo["course"].pk
 
 

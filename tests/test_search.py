@@ -8,6 +8,8 @@ import pytest
 from courses.models import ArticlePage
 
 SLIDES = "Digital office basics · 信息化办公基础"
+# The same deck, as a video in step: its slides are searchable there too.
+VIDEO = "Digital office basics, the video · 视频讲座"
 
 
 def titles(response) -> list[str]:
@@ -19,16 +21,28 @@ def titles(response) -> list[str]:
     [
         (
             "信息化",
-            {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务", SLIDES},
+            {
+                "加强机关信息化建设，提高工作效率",
+                "机关公文处理规定",
+                "什么是电子政务",
+                SLIDES,
+                VIDEO,
+            },
         ),
         ("加强", {"加强机关信息化建设，提高工作效率", "机关公文处理规定"}),
-        ("电子政务", {"什么是电子政务", SLIDES}),  # slide 3
+        ("电子政务", {"什么是电子政务", SLIDES, VIDEO}),  # slide 3
         (
             "提高工作效率",
-            {"加强机关信息化建设，提高工作效率", "机关公文处理规定", "什么是电子政务", SLIDES},
+            {
+                "加强机关信息化建设，提高工作效率",
+                "机关公文处理规定",
+                "什么是电子政务",
+                SLIDES,
+                VIDEO,
+            },
         ),
         ("数据共享", {"什么是电子政务"}),  # inside a table
-        ("公文", {"机关公文处理规定", SLIDES}),  # slide 5
+        ("公文", {"机关公文处理规定", SLIDES, VIDEO}),  # slide 5
         (
             "records",
             {
@@ -36,6 +50,7 @@ def titles(response) -> list[str]:
                 "加强机关信息化建设，提高工作效率",
                 "Data protection policy",
                 SLIDES,  # the table on slide 7
+                VIDEO,
             },
         ),
         ("recovery position", {"The recovery position"}),
@@ -43,9 +58,9 @@ def titles(response) -> list[str]:
             "office skills",
             {"加强机关信息化建设，提高工作效率", "Records management in a small office"},
         ),
-        ("信息化 records", {"加强机关信息化建设，提高工作效率", SLIDES}),
+        ("信息化 records", {"加强机关信息化建设，提高工作效率", SLIDES, VIDEO}),
         ("speaker notes partner", set()),
-        ("留痕", {SLIDES}),  # only in slide 5's speaker notes
+        ("留痕", {SLIDES, VIDEO}),  # only in slide 5's speaker notes
         ("spare slide", set()),  # only on a hidden slide
         ("税收", set()),
     ],

@@ -108,3 +108,64 @@ def slide_timings(request, page_id: int):
         },
         status=400 if errors else 200,
     )
+
+
+def narrate(request, page_id: int):
+    """Confirm (GET) and queue (POST) a video made from the lecture's slides."""
+    import uuid
+
+    from django.core.files.storage import default_storage
+
+    from ..models import SlideDeck
+    from ..tasks import narrate_lecture_task
+
+    page = _editable_lecture(request, page_id)
+    deck = page.deck
+    problem = ""
+    if deck is None:
+        problem = _("Choose a slide deck for this lecture first.")
+    elif deck.status != SlideDeck.Status.READY or not deck.slides.filter(hidden=False).exists():
+        problem = _("Wait until the slide deck is converted.")
+    error = ""
+    seconds = request.POST.get("seconds", "5")
+    if request.method == "POST" and not problem:
+        try:
+            default_seconds = float(seconds)
+            if not 1 <= default_seconds <= 600:
+                raise ValueError
+        except ValueError:
+            error = _("Type a number of seconds between 1 and 600.")
+        else:
+            audio_name = ""
+            upload = request.FILES.get("audio")
+            if upload is not None:
+                audio_name = default_storage.save(
+                    f"narration/{uuid.uuid4().hex[:12]}/{upload.name[-100:]}", upload
+                )
+            transaction.on_commit(
+                lambda: narrate_lecture_task.enqueue(
+                    page.pk, default_seconds, audio_name, request.user.pk
+                )
+            )
+            messages.success(
+                request,
+                _(
+                    "The video of “%(title)s” is being made. It appears under Lecture videos, "
+                    "and on the lecture with its slides in step, in a minute or two."
+                )
+                % {"title": page.title},
+            )
+            return redirect("wagtailadmin_pages:edit", page.pk)
+    return TemplateResponse(
+        request,
+        "courses/admin/narrate.html",
+        {
+            "page": page,
+            "deck": deck,
+            "problem": problem,
+            "error": error,
+            "seconds": seconds,
+            "page_title": _("Video from slides: %(title)s") % {"title": page.title},
+        },
+        status=400 if error else 200,
+    )

@@ -527,3 +527,25 @@ ZH.update(
     }
 )
 ZH.update({"%(n)s pages": "%(n)s 页"})
+
+# Deck → video
+ZH.update(
+    {
+        "The sound recording for the whole deck could not be read: it may be damaged, or in a format we do not know. Play it on your computer to check it, save it as MP3, M4A or WAV, and upload it again.": "无法读取整套幻灯片的录音：文件可能已损坏，或格式无法识别。请先在电脑上播放检查，另存为 MP3、M4A 或 WAV 后重新上传。",
+        "The slide pictures could not be read to make the video. Convert the deck again, then try once more.": "无法读取幻灯片图片来生成视频。请重新转换幻灯片后再试。",
+        "The video of the slides could not be made. Try again; if it fails again, tell your administrator.": "无法生成幻灯片视频。请重试；如果再次失败，请联系管理员。",
+        "This deck is not converted yet (or its conversion failed). Convert it first, then make the video.": "这套幻灯片尚未转换（或转换失败）。请先转换，再生成视频。",
+        "%(deck)s (video)": "%(deck)s（视频）",
+        "Choose a slide deck for this lecture first.": "请先为本讲座选择幻灯片。",
+        "Wait until the slide deck is converted.": "请等待幻灯片转换完成。",
+        "Type a number of seconds between 1 and 600.": "请输入 1 到 600 之间的秒数。",
+        "The video of “%(title)s” is being made. It appears under Lecture videos, and on the lecture with its slides in step, in a minute or two.": "正在生成“%(title)s”的视频。一两分钟后它会出现在“讲座视频”中，并在讲座页面上与幻灯片同步播放。",
+        "Video from slides: %(title)s": "由幻灯片生成视频：%(title)s",
+        "Video from slides": "由幻灯片生成视频",
+        "Make the lecture’s video from its slides: each slide stays on screen for as long as its recorded narration, or its PowerPoint timing, or the seconds you choose below. Or upload one recording for the whole deck. The slide titles become the chapters, and the lecture page shows the slides in step.": "用本讲座的幻灯片生成视频：每张幻灯片的显示时长为其录制的旁白长度，或 PowerPoint 中设置的切换时间，或下面选择的秒数。也可以为整套幻灯片上传一段录音。幻灯片标题会成为章节，讲座页面会同步显示幻灯片。",
+        "The lecture’s video “%(title)s” will be replaced (it stays under Lecture videos).": "讲座当前的视频“%(title)s”将被替换（它仍保留在“讲座视频”中）。",
+        "Seconds per slide without narration or timing": "没有旁白或切换时间的幻灯片每张显示的秒数",
+        "One recording for the whole deck (optional)": "整套幻灯片的一段录音（可选）",
+        "Make the video": "生成视频",
+    }
+)
