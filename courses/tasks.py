@@ -102,9 +102,16 @@ def queue_handout(handout) -> None:
 
 @task(priority=5)
 def narrate_lecture_task(
-    lecture_id: int, default_seconds: float = 5, audio_name: str = "", user_id: int | None = None
+    lecture_id: int,
+    default_seconds: float = 5,
+    audio_name: str = "",
+    user_id: int | None = None,
+    slide_audio_names: dict[str, str] | None = None,
 ) -> str:
-    """Make a narrated video of a lecture's slides (see video_service.narrate_lecture)."""
+    """Make a narrated video of a lecture's slides (see video_service.narrate_lecture).
+
+    The uploaded recordings (whole deck, per slide) wait in storage for this task, which
+    deletes them when done."""
     from django.contrib.auth import get_user_model
     from django.core.files.storage import default_storage
 
@@ -116,16 +123,25 @@ def narrate_lecture_task(
     if lecture is None or lecture.deck_id is None:
         return "gone"
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    names = {int(number): name for number, name in (slide_audio_names or {}).items()}
     audio = default_storage.open(audio_name, "rb") if audio_name else None
+    slide_audio = {number: default_storage.open(name, "rb") for number, name in names.items()}
     try:
         made = video_service.narrate_lecture(
-            lecture, default_seconds=default_seconds, deck_audio=audio, user=user
+            lecture,
+            default_seconds=default_seconds,
+            deck_audio=audio,
+            slide_audio=slide_audio,
+            user=user,
         )
     except ConversionError as exc:
         logger.warning("Lecture %s: no narrated video: %s", lecture_id, exc.message)
         return f"failed: {exc.code}"
     finally:
-        if audio is not None:
-            audio.close()
-            default_storage.delete(audio_name)
+        for handle in [audio, *slide_audio.values()]:
+            if handle is not None:
+                handle.close()
+        for name in [audio_name, *names.values()]:
+            if name:
+                default_storage.delete(name)
     return f"video {made.video.pk}"

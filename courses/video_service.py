@@ -260,12 +260,19 @@ def _chapters_track(video: LectureVideo, slides: list, result: nconv.NarratedVid
 
 
 def narrate_deck(
-    deck: SlideDeck, *, default_seconds: float = 5, deck_audio=None, title: str | None = None
+    deck: SlideDeck,
+    *,
+    default_seconds: float = 5,
+    deck_audio=None,
+    slide_audio: dict | None = None,
+    title: str | None = None,
 ) -> NarratedDeck:
     """Make a lecture video of a converted deck's visible slides, each lasting its narration
     (the first sound embedded in the slide), else its PowerPoint timing, else
     ``default_seconds``; or with ``deck_audio`` (a path or a Django file: one recording for the
-    whole deck) laid across them. See :mod:`courses.conversion.narrated` for the rules.
+    whole deck) laid across them. ``slide_audio`` maps slide numbers to recordings the
+    trainer uploaded for those slides (paths or Django files); they take the place of the
+    sound embedded in the slide. See :mod:`courses.conversion.narrated` for the rules.
 
     The MP4 becomes a new LectureVideo (in the deck's collection, uploaded by the deck's
     uploader) with a chapters track of slide titles, and is queued for the usual processing
@@ -291,7 +298,10 @@ def narrate_deck(
             # (a sound effect and a voice) uses the first, in the slide's own order.
             sound = next((m for m in slide.media.all() if m.kind == "audio"), None)
             narration = None
-            if sound is not None:
+            uploaded = (slide_audio or {}).get(slide.number)
+            if uploaded is not None:
+                narration = _local_copy(uploaded, tmp_path, stem=f"upload{slide.number:04d}")
+            elif sound is not None:
                 narration = _copy_from_storage(
                     deck_service.derived_name(deck, sound.file),
                     tmp_path / f"sound{slide.number:04d}{Path(sound.name).suffix.lower()}",
@@ -338,11 +348,11 @@ def narrate_deck(
     )
 
 
-def _local_copy(source, tmp: Path) -> Path:
+def _local_copy(source, tmp: Path, stem: str = "deck-audio") -> Path:
     """A path for ``source``: a path as it is, a Django file (an upload) copied into ``tmp``."""
     if isinstance(source, str | Path):
         return Path(source)
-    target = tmp / ("deck-audio" + Path(getattr(source, "name", "") or "").suffix.lower())
+    target = tmp / (stem + Path(getattr(source, "name", "") or "").suffix.lower())
     source.seek(0)
     with target.open("wb") as dst:
         for chunk in source.chunks(1024 * 1024) if hasattr(source, "chunks") else [source.read()]:
@@ -355,7 +365,7 @@ def _file_stem(deck: SlideDeck) -> str:
 
 
 def narrate_lecture(
-    lecture, *, default_seconds: float = 5, deck_audio=None, user=None
+    lecture, *, default_seconds: float = 5, deck_audio=None, slide_audio=None, user=None
 ) -> NarratedDeck:
     """Deck → video for a lecture: the narrated video becomes the lecture's video and the
     slides' start times its slide timings, so video and slides play in step at once.
@@ -366,7 +376,11 @@ def narrate_lecture(
 
     lecture.refresh_from_db()  # publish() saves another copy: ours may be stale
     made = narrate_deck(
-        lecture.deck, default_seconds=default_seconds, deck_audio=deck_audio, title=lecture.title
+        lecture.deck,
+        default_seconds=default_seconds,
+        deck_audio=deck_audio,
+        slide_audio=slide_audio,
+        title=lecture.title,
     )
     with transaction.atomic():
         lecture.slide_timings.all().delete()

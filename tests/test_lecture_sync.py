@@ -343,3 +343,37 @@ def test_video_from_slides_needs_a_converted_deck(trainer_client, demo):
     assert "Choose a slide deck for this lecture first." in response.content.decode()
     trainer_client.post(f"/admin/lectures/{lecture.pk}/narrate/", {"seconds": "3"})
     assert LecturePage.objects.get(pk=lecture.pk).video_id == lecture.video_id
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_a_recording_uploaded_for_one_slide_sets_its_length(
+    trainer_client, synced_lecture, django_capture_on_commit_callbacks, tmp_path
+):
+    import subprocess
+
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from imageio_ffmpeg import get_ffmpeg_exe
+
+    wav = tmp_path / "slide2.wav"
+    subprocess.run(
+        [get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=300:duration=4",
+         str(wav)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    url = f"/admin/lectures/{synced_lecture.pk}/narrate/"
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_client.post(
+            url,
+            {"seconds": "2", "audio-2": SimpleUploadedFile("slide2.wav", wav.read_bytes())},
+        )
+    starts = dict(
+        LecturePage.objects.get(pk=synced_lecture.pk).slide_timings.values_list(
+            "slide_number", "start"
+        )
+    )
+    assert (starts[1], starts[2], starts[3]) == (0.0, 2.0, 6.0)  # slide 2 lasts its 4 s
+    if default_storage.exists("narration"):
+        for folder in default_storage.listdir("narration")[0]:
+            assert default_storage.listdir(f"narration/{folder}")[1] == []  # removed once used

@@ -339,3 +339,65 @@ def test_a_bad_recording_or_an_unconverted_deck_is_refused(demo, tmp_path):
     with pytest.raises(video_service.DeckNotReady):
         video_service.narrate_deck(pending)
     assert not LectureVideo.objects.filter(title__endswith="(video)").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_member_plays_seeks_changes_speed_captions_and_resumes(browser, live_server, artifacts_dir):
+    """The player journey with real playback in Chromium, resuming after a reload."""
+    from courses.demo_content import load_demo
+    from tests.browser import log_in
+
+    demo = load_demo()
+    url = live_server.url + demo["welcome_lecture"].url
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, live_server.url, "member")
+    page.goto(url)
+    video = "document.querySelector('[data-video]')"
+    page.wait_for_function(f"{video}.readyState >= 1")
+
+    # Play (muted: headless Chromium has no sound card) and let real time pass.
+    page.evaluate(f"{video}.muted = true; {video}.play()")
+    page.wait_for_function(f"{video}.currentTime > 1")
+
+    # Speed from the menu and from the keyboard.
+    page.select_option("[data-video-speed]", "1.5")
+    assert page.evaluate(f"{video}.playbackRate") == 1.5
+    page.focus("[data-video]")
+    page.keyboard.press(">")
+    assert page.evaluate(f"{video}.playbackRate") == 1.75
+
+    # Captions on and off with C.
+    showing = f"Array.from({video}.textTracks).filter(t => t.mode === 'showing').length"
+    assert page.evaluate(showing) == 1  # the first track, by default
+    page.keyboard.press("c")
+    assert page.evaluate(showing) == 0
+    page.keyboard.press("c")
+    assert page.evaluate(showing) == 1
+
+    # Seek: a chapter, then five seconds on with →.
+    page.evaluate(f"{video}.pause()")
+    page.locator(".video-chapters [data-seek]").nth(1).click()
+    start = float(page.locator(".video-chapters [data-seek]").nth(1).get_attribute("data-seek"))
+    assert start >= 2  # so resuming there is not the same as starting afresh
+    page.wait_for_function(f"Math.abs({video}.currentTime - {start}) < 0.6")
+    page.evaluate(f"{video}.pause()")
+    page.focus("[data-video]")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"Math.abs({video}.currentTime - {start + 5}) < 0.6")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"Math.abs({video}.currentTime - {start}) < 0.6")
+    at = page.evaluate(f"{video}.currentTime")  # not near the end: that would start afresh
+
+    # Pausing saves the position on the server; a reload (or another device) resumes there.
+    with page.expect_response(lambda r: "/position/" in r.url and r.request.method == "POST"):
+        page.evaluate(f"{video}.play().then(() => {video}.pause())")
+    page.reload()
+    page.wait_for_function(f"{video}.readyState >= 1")
+    page.wait_for_function(f"Math.abs({video}.currentTime - {at}) < 1.0")
+    page.screenshot(path=artifacts_dir / "video-player-resumed.png")
+    assert errors == []
+    context.close()

@@ -113,6 +113,7 @@ def slide_timings(request, page_id: int):
 def narrate(request, page_id: int):
     """Confirm (GET) and queue (POST) a video made from the lecture's slides."""
     import uuid
+    from pathlib import Path
 
     from django.core.files.storage import default_storage
 
@@ -126,6 +127,7 @@ def narrate(request, page_id: int):
         problem = _("Choose a slide deck for this lecture first.")
     elif deck.status != SlideDeck.Status.READY or not deck.slides.filter(hidden=False).exists():
         problem = _("Wait until the slide deck is converted.")
+    slides = list(deck.slides.filter(hidden=False)) if deck is not None and not problem else []
     error = ""
     seconds = request.POST.get("seconds", "5")
     if request.method == "POST" and not problem:
@@ -136,15 +138,24 @@ def narrate(request, page_id: int):
         except ValueError:
             error = _("Type a number of seconds between 1 and 600.")
         else:
-            audio_name = ""
+            folder = f"narration/{uuid.uuid4().hex[:12]}"
+
+            def keep(upload, stem):
+                suffix = Path(upload.name).suffix.lower()[:10]
+                return default_storage.save(f"{folder}/{stem}{suffix}", upload)
+
             upload = request.FILES.get("audio")
-            if upload is not None:
-                audio_name = default_storage.save(
-                    f"narration/{uuid.uuid4().hex[:12]}/{upload.name[-100:]}", upload
+            audio_name = keep(upload, "deck") if upload is not None else ""
+            slide_audio = {
+                str(slide.number): keep(
+                    request.FILES[f"audio-{slide.number}"], f"slide{slide.number}"
                 )
+                for slide in slides
+                if f"audio-{slide.number}" in request.FILES
+            }
             transaction.on_commit(
                 lambda: narrate_lecture_task.enqueue(
-                    page.pk, default_seconds, audio_name, request.user.pk
+                    page.pk, default_seconds, audio_name, request.user.pk, slide_audio
                 )
             )
             messages.success(
@@ -163,6 +174,7 @@ def narrate(request, page_id: int):
             "page": page,
             "deck": deck,
             "problem": problem,
+            "slides": slides,
             "error": error,
             "seconds": seconds,
             "page_title": _("Video from slides: %(title)s") % {"title": page.title},

@@ -549,3 +549,9 @@ ZH.update(
         "Make the video": "生成视频",
     }
 )
+ZH.update(
+    {
+        "Recordings for single slides (optional)": "单张幻灯片的录音（可选）",
+        "A recording uploaded for a slide takes the place of the sound recorded into it in PowerPoint; the slide lasts as long as the recording.": "为某张幻灯片上传的录音会取代 PowerPoint 中录入的声音；该幻灯片的显示时长等于录音长度。",
+    }
+)

@@ -47,7 +47,7 @@
         row.querySelector("[data-timing-set]").addEventListener("click", function () { mark(index); });
         row.querySelector("[data-timing-seek]").addEventListener("click", function () {
             var at = parse(input(row).value);
-            if (at !== null) { video.currentTime = at; video.play(); }
+            if (at !== null) { video.currentTime = at; video.play().catch(function () {}); }
             arm(index + 1);
         });
         input(row).addEventListener("focus", function () { arm(index); });

@@ -8,6 +8,12 @@
         return match ? decodeURIComponent(match[1]) : "";
     }
 
+    // play() rejects when a pause (or a new source) interrupts it: expected, not an error.
+    function playSafely(video) {
+        var promise = video.play();
+        if (promise && promise.catch) { promise.catch(function () {}); }
+    }
+
     function init(player) {
         var video = player.querySelector("[data-video]");
         var speed = player.querySelector("[data-video-speed]");
@@ -55,15 +61,30 @@
                 video.addEventListener("loadedmetadata", function () {
                     video.currentTime = at;
                     video.playbackRate = rate;
-                    if (playing) { video.play(); }
+                    if (playing) { playSafely(video); }
                 }, { once: true });
             });
         }
         player.querySelectorAll("[data-seek]").forEach(function (button) {
-            button.addEventListener("click", function () { video.currentTime = Number(button.dataset.seek); video.play(); });
+            button.addEventListener("click", function () { video.currentTime = Number(button.dataset.seek); playSafely(video); });
         });
 
         initTimeline(player, video);
+
+        // C: captions off if any are on (remembering which), else back on in that language.
+        var lastCaptions = null;
+        function toggleCaptions() {
+            var tracks = Array.prototype.filter.call(video.textTracks, function (track) {
+                return track.kind === "captions" || track.kind === "subtitles";
+            });
+            var showing = tracks.filter(function (track) { return track.mode === "showing"; });
+            if (showing.length) {
+                lastCaptions = showing[0];
+                showing.forEach(function (track) { track.mode = "disabled"; });
+            } else if (tracks.length) {
+                (lastCaptions || tracks[0]).mode = "showing";
+            }
+        }
 
         function setSpeed(step) {
             var options = Array.prototype.map.call(speed.options, function (o) { return o.value; });
@@ -77,18 +98,14 @@
             if (tag === "select" || tag === "input" || event.ctrlKey || event.metaKey || event.altKey) { return; }
             var handled = true;
             switch (event.key) {
-                case " ": case "k": case "K": if (tag === "button") { handled = false; break; } if (video.paused) { video.play(); } else { video.pause(); } break;
+                case " ": case "k": case "K": if (tag === "button") { handled = false; break; } if (video.paused) { playSafely(video); } else { video.pause(); } break;
                 case "ArrowLeft": video.currentTime = Math.max(0, video.currentTime - 5); break;
                 case "ArrowRight": video.currentTime = Math.min(video.duration || 0, video.currentTime + 5); break;
                 case "j": case "J": video.currentTime = Math.max(0, video.currentTime - 10); break;
                 case "l": case "L": video.currentTime = Math.min(video.duration || 0, video.currentTime + 10); break;
                 case "<": setSpeed(-1); break;
                 case ">": setSpeed(1); break;
-                case "c": case "C":
-                    Array.prototype.forEach.call(video.textTracks, function (track) {
-                        if (track.kind === "captions" || track.kind === "subtitles") { track.mode = track.mode === "showing" ? "hidden" : "showing"; }
-                    });
-                    break;
+                case "c": case "C": toggleCaptions(); break;
                 case "f": case "F": if (document.fullscreenElement) { document.exitFullscreen(); } else if (video.requestFullscreen) { video.requestFullscreen(); } break;
                 default: handled = false;
             }
