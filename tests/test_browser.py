@@ -120,3 +120,33 @@ def test_member_steps_through_a_deck_with_the_keyboard(browser, live_server, art
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path=artifacts_dir / "deck-slide-phone.png", full_page=True)
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_print_without_the_site_around_them(browser, live_server, artifacts_dir):
+    """Ctrl+P: no navigation or player on paper; the lecture's text prints a slide a page."""
+    demo = load_demo()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server.url, "member")
+    page.goto(live_server.url + demo["slides_lecture"].url)
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator("[data-deck-viewer]").is_visible()
+    assert page.locator(".slide-text__item").first.is_visible()
+    breaks = page.evaluate(
+        "Array.from(document.querySelectorAll('.slide-text__item'))"
+        ".map(el => getComputedStyle(el).breakBefore)"
+    )
+    assert breaks[0] == "auto" and set(breaks[1:]) == {"page"}  # the first under the title
+    pdf = artifacts_dir / "lecture-printed.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    visible = demo["deck"].slides.filter(hidden=False).count()
+    assert len(document) >= visible  # a page (or more) per slide
+    first = document[0].get_textpage().get_text_bounded()
+    assert "Skip to main content" not in first and "Log out" not in first
+    document.close()
+    context.close()
