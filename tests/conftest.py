@@ -95,3 +95,11 @@ def _english_by_default(settings):
 # Playwright's sync API runs an event loop in the test's thread; Django then refuses ORM calls
 # made from that thread unless told it is safe (it is: the test drives one browser at a time).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttling counts and cached fragments must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -13,6 +13,7 @@ from .pages import (
     LecturePage,
     LibraryPage,
 )
+from .progress import LessonProgress
 from .settings import OrganisationSettings
 from .slides import Slide, SlideDeck, SlideDeckTag, SlideMedia
 from .videos import LectureVideo, LectureVideoTag, VideoCaption, VideoPosition, VideoRendition
@@ -20,6 +21,7 @@ from .videos import LectureVideo, LectureVideoTag, VideoCaption, VideoPosition, 
 __all__ = [
     "Enrolment",
     "HandoutBuild",
+    "LessonProgress",
     "ArticlePage",
     "ArticleTag",
     "CourseIndexPage",

@@ -4,6 +4,7 @@ Docs: https://docs.wagtail.org/en/stable/topics/pages.html
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -237,7 +238,27 @@ class CoursePage(CJKSearchMixin, Page):
         context["outline"] = self.get_outline()
         context["trainer_list"] = self.trainers.order_by("last_name", "first_name", "username")
         context.update(self.enrolment_context(request.user))
+        if request.user.is_authenticated and context["has_access"]:
+            self.attach_progress(
+                request.user, [lesson for _s, group in context["outline"] for lesson in group]
+            )
         return context
+
+    def attach_progress(self, user, lessons) -> float:
+        """Set ``progress_state`` on each lesson (one query); returns the share complete."""
+        from ..progress import lesson_state
+        from .progress import LessonProgress
+
+        rows = {
+            p.page_id: p
+            for p in LessonProgress.objects.filter(
+                user=user, page_id__in=[lesson.pk for lesson in lessons]
+            )
+        }
+        for lesson in lessons:
+            lesson.progress_state = lesson_state(rows.get(lesson.pk), lesson)
+        done = sum(1 for lesson in lessons if lesson.progress_state["state"] == "done")
+        return done / len(lessons) if lessons else 0.0
 
     def enrolment_context(self, user) -> dict:
         """The member's enrolment and whether (and why not) they can enrol now."""
@@ -274,13 +295,22 @@ class CourseSectionPage(Page):
 
 
 class LessonFields(models.Model):
-    """Fields every lesson has: whether people outside the course may open it."""
+    """Fields every lesson has: whether people outside the course may open it, and how much
+    of it makes it complete."""
 
     preview = models.BooleanField(
         _("free preview"),
         default=False,
         help_text=_(
             "Anyone may open this lesson, enrolled or not, to see what the course is like."
+        ),
+    )
+    completion_threshold = models.PositiveSmallIntegerField(
+        _("complete at (%)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Share of the video watched, or of the slides seen, that completes the lesson."
         ),
     )
 
@@ -328,6 +358,15 @@ class LessonMixin:
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.course
         context["previous_lesson"], context["next_lesson"] = self.get_neighbours()
+        if self.course is not None and request.user.is_authenticated:
+            from django.urls import reverse
+
+            from ..progress import lesson_state
+            from .progress import LessonProgress
+
+            progress = LessonProgress.objects.filter(user=request.user, page_id=self.pk).first()
+            context["progress_url"] = reverse("progress", args=[self.pk])
+            context["progress_state"] = lesson_state(progress, self)
         return context
 
 
@@ -438,6 +477,20 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
         ),
     )
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    class CompletionRule(models.TextChoices):
+        VIDEO = "video", _("The video is watched")
+        SLIDES = "slides", _("The slides are seen")
+        BOTH = "both", _("The video is watched and the slides are seen")
+        EITHER = "either", _("The video is watched or the slides are seen")
+
+    completion_rule = models.CharField(
+        _("complete when"),
+        max_length=10,
+        choices=CompletionRule.choices,
+        default=CompletionRule.VIDEO,
+        help_text=_("For a lecture with both a video and slides; otherwise the one it has counts."),
+    )
     handout_layout = models.CharField(
         _("members may download a handout"),
         max_length=10,
@@ -454,7 +507,14 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
             heading=_("Slides"),
         ),
         FieldPanel("body"),
-        FieldPanel("preview"),
+        MultiFieldPanel(
+            [
+                FieldPanel("preview"),
+                FieldPanel("completion_rule"),
+                FieldPanel("completion_threshold"),
+            ],
+            heading=_("Access and completion"),
+        ),
     ]
 
     search_fields = Page.search_fields + [

@@ -218,3 +218,11 @@ ELEARN_SLIDE_EAGER_WIDTHS = (480, 960)
 # 40% fewer bytes (bench/convert_decks.py). WebP suits sites whose members are on slow links.
 ELEARN_SLIDE_IMAGE_FORMAT = os.environ.get("ELEARN_SLIDE_IMAGE_FORMAT", "jpeg")
 ELEARN_SLIDE_SEEN_SECONDS = 2
+
+# Progress: an article counts as read at its end after this share of its reading time; a
+# first video report may claim at most this many seconds of wall-clock time.
+ELEARN_READING_SHARE = float(os.environ.get("ELEARN_READING_SHARE", "0.5"))
+ELEARN_PROGRESS_FIRST_REPORT_S = float(os.environ.get("ELEARN_PROGRESS_FIRST_REPORT_S", "30"))
+ELEARN_PROGRESS_REPORTS_PER_MINUTE = int(
+    os.environ.get("ELEARN_PROGRESS_REPORTS_PER_MINUTE", "120")
+)

@@ -555,3 +555,29 @@ ZH.update(
         "A recording uploaded for a slide takes the place of the sound recorded into it in PowerPoint; the slide lasts as long as the recording.": "为某张幻灯片上传的录音会取代 PowerPoint 中录入的声音；该幻灯片的显示时长等于录音长度。",
     }
 )
+
+# Progress
+ZH.update(
+    {
+        "complete at (%)": "完成标准（%）",
+        "Share of the video watched, or of the slides seen, that completes the lesson.": "看完视频或看过幻灯片达到此比例即完成本课。",
+        "The video is watched": "看完视频",
+        "The slides are seen": "看完幻灯片",
+        "The video is watched and the slides are seen": "看完视频并看完幻灯片",
+        "The video is watched or the slides are seen": "看完视频或看完幻灯片",
+        "complete when": "完成条件",
+        "For a lecture with both a video and slides; otherwise the one it has counts.": "适用于同时有视频和幻灯片的讲座；否则以已有的那一项为准。",
+        "Access and completion": "访问与完成",
+        "lesson progress": "学习进度",
+        "Log in to keep your progress.": "登录后才能保存学习进度。",
+        "This is not a lesson.": "这不是一节课。",
+        "You are not enrolled in this course.": "您尚未报名本课程。",
+        "The report is too large.": "报告内容过大。",
+        "Too many reports; slow down.": "报告过于频繁，请稍后再试。",
+        "The report is not JSON.": "报告不是 JSON 格式。",
+        "Done ✓": "已完成 ✓",
+        "In progress: %(percent)s%%": "学习中：%(percent)s%%",
+        "Not started": "未开始",
+        "Mark as done": "标记为已完成",
+    }
+)

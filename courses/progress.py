@@ -1,0 +1,133 @@
+"""Recording what members watched, saw and read, and deciding when a lesson is complete.
+
+Every report is merged into the member's row for the lesson under a row lock, so two tabs,
+retries and out-of-order reports all end in the same state (merging is idempotent).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import progress_core as core
+from .models import ArticlePage, LecturePage, LessonProgress
+
+MAX_SLIDE_NUMBER = 100_000
+
+
+def _row(user, lesson) -> LessonProgress:
+    try:
+        with transaction.atomic():
+            LessonProgress.objects.get_or_create(user=user, page_id=lesson.pk)
+    except IntegrityError:  # another request made it a moment ago
+        pass
+    return LessonProgress.objects.select_for_update().get(user=user, page_id=lesson.pk)
+
+
+def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
+    """Merge one report (already parsed JSON) into the member's progress for ``lesson``.
+
+    Raises core.BadReport for a malformed report; nothing is stored then.
+    """
+    if not isinstance(report, dict):
+        raise core.BadReport("the report is a JSON object")
+    now = now or timezone.now()
+    with transaction.atomic():
+        progress = _row(user, lesson)
+        wall = (now - progress.last_report_at).total_seconds() if progress.last_report_at else None
+        if "segments" in report:
+            video = getattr(lesson, "video", None) if isinstance(lesson, LecturePage) else None
+            duration = video.duration if video is not None else None
+            segments = core.clean_segments(report["segments"], duration)
+            if wall is None:
+                # First report: judge it against the longest a page could have played.
+                wall = settings.ELEARN_PROGRESS_FIRST_REPORT_S
+            segments = core.clip_to_wall_clock(segments, wall)
+            watched = core.merge([tuple(pair) for pair in progress.watched] + segments)
+            progress.watched = [[round(s, 2), round(e, 2)] for s, e in watched]
+            progress.watched_seconds = core.total(watched)
+            progress.video_coverage = core.coverage(watched, duration)
+        if "slides" in report:
+            seen = report["slides"]
+            if not isinstance(seen, list) or not all(
+                isinstance(n, int) and not isinstance(n, bool) and 0 < n < MAX_SLIDE_NUMBER
+                for n in seen
+            ):
+                raise core.BadReport("slides is a list of slide numbers")
+            visible = _visible_slides(lesson)
+            numbers = sorted(set(progress.slides_seen) | (set(seen) & visible))
+            progress.slides_seen = numbers
+            progress.slides_coverage = len(numbers) / len(visible) if visible else 0.0
+        if "reading_seconds" in report:
+            seconds = report["reading_seconds"]
+            if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+                raise core.BadReport("reading_seconds is a number of seconds")
+            # Time on the page can only grow as fast as the clock.
+            allowed = (wall if wall is not None else seconds) + core.SLACK_S
+            progress.reading_seconds += min(float(seconds), allowed)
+        if report.get("reached_end") is True:
+            progress.reached_end = True
+        if report.get("done") is True and isinstance(lesson, ArticlePage):
+            progress.marked_done = True
+        progress.last_report_at = now
+        if progress.completed_at is None and is_complete(progress, lesson):
+            progress.completed_at = now
+        progress.save()
+    return progress
+
+
+def _visible_slides(lesson) -> set[int]:
+    if not isinstance(lesson, LecturePage) or lesson.deck_id is None:
+        return set()
+    slides = lesson.deck.slides.all()
+    if not lesson.show_hidden_slides:
+        slides = slides.filter(hidden=False)
+    return set(slides.values_list("number", flat=True))
+
+
+def is_complete(progress: LessonProgress, lesson) -> bool:
+    """The lesson's own rule: a lecture's video and/or slides, an article read or marked."""
+    threshold = lesson.completion_threshold / 100
+    if isinstance(lesson, ArticlePage):
+        needed = lesson.reading_time * 60 * settings.ELEARN_READING_SHARE
+        return progress.marked_done or (progress.reached_end and progress.reading_seconds >= needed)
+    has_video = lesson.video_id is not None
+    has_slides = lesson.deck_id is not None
+    video_done = progress.video_coverage >= threshold - 1e-9
+    slides_done = progress.slides_coverage >= threshold - 1e-9
+    if has_video and not has_slides:
+        return video_done
+    if has_slides and not has_video:
+        return slides_done
+    if not (has_video or has_slides):
+        return progress.reached_end
+    rule = lesson.completion_rule
+    if rule == LecturePage.CompletionRule.SLIDES:
+        return slides_done
+    if rule == LecturePage.CompletionRule.BOTH:
+        return video_done and slides_done
+    if rule == LecturePage.CompletionRule.EITHER:
+        return video_done or slides_done
+    return video_done
+
+
+def lesson_state(progress: LessonProgress | None, lesson) -> dict:
+    """For the course page: not started / in progress with a percentage / done."""
+    if progress is None:
+        return {"state": "not_started", "percent": 0}
+    if progress.completed_at:
+        return {"state": "done", "percent": 100}
+    if isinstance(lesson, LecturePage):
+        share = (
+            progress.slides_coverage
+            if lesson.video_id is None
+            or lesson.completion_rule == LecturePage.CompletionRule.SLIDES
+            else progress.video_coverage
+        )
+    else:
+        needed = max(1.0, lesson.reading_time * 60 * settings.ELEARN_READING_SHARE)
+        share = min(1.0, progress.reading_seconds / needed) * (
+            0.9 if not progress.reached_end else 1
+        )
+    return {"state": "in_progress", "percent": min(99, int(share * 100))}

@@ -1,0 +1,112 @@
+// Honest progress: reports what the member really watched (segments of media time, so
+// seeking earns nothing and 2× counts media seconds), which slides stayed on screen for 2 s,
+// and how long an article was read and whether its end was reached. Reports go every 10 s
+// and when the video pauses or ends and when the page is hidden (fetch keepalive, which,
+// unlike sendBeacon, can carry the CSRF header).
+(function () {
+    "use strict";
+
+    var root = document.querySelector("[data-progress-url]");
+    if (!root) { return; }
+    var url = root.dataset.progressUrl;
+    var stateNode = document.querySelector("[data-progress-state]");
+    var pending = { segments: [], slides: [], reading: 0, end: false, done: false };
+    var SLIDE_SECONDS = Number(root.dataset.slideSeconds || 2);
+
+    function csrfToken() {
+        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+        return match ? decodeURIComponent(match[1]) : "";
+    }
+
+    function show(answer) {
+        if (!stateNode || !answer) { return; }
+        stateNode.dataset.state = answer.state;
+        stateNode.textContent = answer.state === "done" ? stateNode.dataset.doneLabel
+            : stateNode.dataset.progressTemplate.replace("{percent}", answer.percent);
+    }
+
+    var video = root.querySelector("[data-video]");
+    var segStart = null, last = null;
+    function closeSegment(end) {
+        if (segStart !== null && end > segStart + 0.05) { pending.segments.push([segStart, end]); }
+        segStart = null;
+    }
+
+    function flush() {
+        if (video && !video.paused && segStart !== null) {
+            closeSegment(video.currentTime);
+            segStart = last = video.currentTime;
+        }
+        var body = {};
+        if (pending.segments.length) { body.segments = pending.segments; }
+        if (pending.slides.length) { body.slides = pending.slides; }
+        if (pending.reading >= 1) { body.reading_seconds = Math.round(pending.reading); }
+        if (pending.end) { body.reached_end = true; }
+        if (pending.done) { body.done = true; }
+        if (!Object.keys(body).length) { return; }
+        pending = { segments: [], slides: [], reading: 0, end: false, done: false };
+        fetch(url, { method: "POST", credentials: "same-origin", keepalive: true, body: JSON.stringify(body),
+            headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() } })
+            .then(function (r) { return r.ok ? r.json() : null; }).then(show).catch(function () {});
+    }
+
+    if (video) {
+        video.addEventListener("playing", function () { segStart = last = video.currentTime; });
+        video.addEventListener("timeupdate", function () {
+            if (segStart === null || video.paused) { return; }
+            var now = video.currentTime;
+            // A jump (seek, or a quality switch reloading the source) ends the segment.
+            if (now < last || now - last > 1.5 * Math.max(1, video.playbackRate)) {
+                closeSegment(last);
+                segStart = now;
+            }
+            last = now;
+        });
+        video.addEventListener("seeking", function () { closeSegment(last === null ? video.currentTime : last); });
+        video.addEventListener("seeked", function () { if (!video.paused) { segStart = last = video.currentTime; } });
+        video.addEventListener("pause", function () { closeSegment(video.currentTime); flush(); });
+        video.addEventListener("ended", function () { closeSegment(video.currentTime); flush(); });
+    }
+
+    // Slides count as seen after SLIDE_SECONDS on screen.
+    var slideTimer = null;
+    function onSlide(number) {
+        window.clearTimeout(slideTimer);
+        slideTimer = window.setTimeout(function () { pending.slides.push(number); }, SLIDE_SECONDS * 1000);
+    }
+    var deckData = document.getElementById("deck-data");
+    if (deckData) {
+        var slides = JSON.parse(deckData.textContent);
+        var current = slides.find(function (s) { return s.current; }) || slides[0];
+        if (current) { onSlide(current.number); }
+        document.addEventListener("elearn:slide", function (event) { onSlide(event.detail.number); });
+    }
+
+    // Reading: time while the page is visible, and whether the end was reached.
+    var tick = Date.now();
+    function countReading() {
+        var now = Date.now();
+        if (document.visibilityState === "visible") { pending.reading += Math.min(15, (now - tick) / 1000); }
+        tick = now;
+    }
+    var end = root.querySelector("[data-lesson-end]");
+    if (end && "IntersectionObserver" in window) {
+        new IntersectionObserver(function (entries, observer) {
+            if (entries.some(function (e) { return e.isIntersecting; })) {
+                pending.end = true;
+                observer.disconnect();
+            }
+        }).observe(end);
+    }
+    var doneButton = root.querySelector("[data-mark-done]");
+    if (doneButton) {
+        doneButton.addEventListener("click", function () { pending.done = true; countReading(); flush(); doneButton.disabled = true; });
+    }
+
+    window.setInterval(function () { countReading(); flush(); }, 10000);
+    document.addEventListener("visibilitychange", function () {
+        countReading();
+        if (document.visibilityState === "hidden") { flush(); }
+    });
+    window.addEventListener("pagehide", function () { countReading(); flush(); });
+})();

@@ -1,0 +1,66 @@
+"""The progress API: the player, the deck viewer and article pages report what the member
+watched, saw and read. JSON in, JSON out; session auth with CSRF; throttled."""
+
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.models import Page
+
+from ..models import ArticlePage, LecturePage
+from ..permissions import can_view_lesson
+from ..progress import lesson_state, record
+from ..progress_core import BadReport
+
+MAX_BODY = 64 * 1024
+
+
+def _error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _throttled(user) -> bool:
+    key = f"elearn:progress:{user.pk}"
+    cache.add(key, 0, timeout=60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60)
+        count = 1
+    return count > settings.ELEARN_PROGRESS_REPORTS_PER_MINUTE
+
+
+@require_POST
+def report_progress(request, page_id: int):
+    """POST {"segments": [[s, e], …], "slides": [n, …], "reading_seconds": s,
+    "reached_end": true, "done": true} — any of them. Answers the lesson's state."""
+    if not request.user.is_authenticated:
+        return _error(_("Log in to keep your progress."), 401)
+    lesson = get_object_or_404(Page, pk=page_id).specific
+    if not isinstance(lesson, LecturePage | ArticlePage) or not lesson.live:
+        return _error(_("This is not a lesson."), 404)
+    if not can_view_lesson(request.user, lesson):
+        return _error(_("You are not enrolled in this course."), 403)
+    if len(request.body) > MAX_BODY:
+        return _error(_("The report is too large."), 400)
+    if _throttled(request.user):
+        return _error(_("Too many reports; slow down."), 429)
+    try:
+        report = json.loads(request.body.decode("utf-8"))
+        progress = record(request.user, lesson, report)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _error(_("The report is not JSON."), 400)
+    except BadReport as exc:
+        return _error(str(exc), 400)
+    return JsonResponse(
+        {
+            **lesson_state(progress, lesson),
+            "video_coverage": round(progress.video_coverage, 4),
+            "slides_seen": progress.slides_seen,
+            "complete": progress.completed_at is not None,
+        }
+    )
