@@ -230,7 +230,7 @@ def test_slides_follow_the_video_and_a_slide_seeks_it(browser, live_server, arti
     page.evaluate("document.querySelector('[data-video]').play()")
     page.wait_for_function(
         "document.querySelector('[data-deck-counter]').textContent.includes('Slide 4 ')",
-        timeout=10000,
+        timeout=30000,
     )
 
     # The seek bar shows chapter marks and the storyboard frame under the pointer.

@@ -298,7 +298,9 @@ def _run_ffmpeg(
     finally:
         watchdog.cancel()
         reader.join(timeout=5)
-    if timed_out.is_set():
+    # The clock decides, not only the watchdog: on a loaded machine the timer thread may not
+    # run before a short job ends, and a job over its time limit is over it either way.
+    if timed_out.is_set() or time.perf_counter() - started > timeout:
         raise ConversionTimeout(
             _TIMEOUT_MESSAGE, detail=f"ffmpeg exceeded {timeout:g} s: {' '.join(args[:12])}"
         )
