@@ -35,3 +35,14 @@ def log_in(page, base_url: str, username: str) -> None:
     page.fill("#id_password", PASSWORDS[username])
     page.locator("main form [type=submit]").click()
     page.wait_for_load_state()
+
+
+def log_in_admin(page, base_url: str, username: str) -> None:
+    """Log in through Wagtail's admin login form."""
+    from tests.conftest import PASSWORDS
+
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORDS[username])
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")

@@ -103,3 +103,11 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests play real video: run them one after another on one worker (with
+    ``--dist loadgroup``) so two Chromiums do not starve each other's playback timers."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, User
 from django.core.files.storage import default_storage
 
 from courses.models import HandoutBuild, LecturePage, SlideDeck
-from tests.browser import log_in
+from tests.browser import log_in_admin
 
 pytestmark = pytest.mark.slow  # the demo deck is converted with LibreOffice
 
@@ -169,16 +169,10 @@ def test_admin_prints_a_handout_in_the_browser(browser, live_server, artifacts_d
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "admin")
-    from tests.conftest import PASSWORDS
-
-    page.fill("#id_password", PASSWORDS["admin"])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
+    log_in_admin(page, live_server.url, "admin")
     page.goto(f"{live_server.url}/admin/handouts/print/{demo['course'].pk}/")
     page.get_by_label("4 slides per page").check()
-    page.get_by_label("Letter").check() if page.get_by_label("Letter").count() else None
+    page.select_option("#id_paper", "letter")
     page.get_by_label("A named copy for every enrolled member").check()
     page.screenshot(path=artifacts_dir / "admin-print-handouts.png", full_page=True)
     page.get_by_role("button", name="Build the handout").click()
@@ -192,6 +186,3 @@ def test_admin_prints_a_handout_in_the_browser(browser, live_server, artifacts_d
     page.screenshot(path=artifacts_dir / "admin-handout-ready.png")
     assert errors == []
     context.close()
-
-
-_ = log_in  # the member journey logs in through the site's form elsewhere

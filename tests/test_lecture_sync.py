@@ -8,7 +8,7 @@ import pytest
 from courses.demo_content import load_demo
 from courses.models import LecturePage, SlideTiming
 from courses.timecodes import format_clock, parse_clock, slide_at, slide_chapters
-from tests.browser import log_in
+from tests.browser import log_in, log_in_admin
 
 # Pure helpers ---------------------------------------------------------------------------------
 
@@ -260,8 +260,6 @@ def test_slides_follow_the_video_and_a_slide_seeks_it(browser, live_server, arti
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_trainer_marks_slides_while_the_video_plays(browser, live_server, artifacts_dir):
-    from tests.conftest import PASSWORDS
-
     demo = load_demo()
     lecture = LecturePage(title="In step", slug="in-step", deck=demo["deck"], video=demo["video"])
     demo["course"].add_child(instance=lecture)
@@ -271,11 +269,7 @@ def test_trainer_marks_slides_while_the_video_plays(browser, live_server, artifa
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "trainer")
-    page.fill("#id_password", PASSWORDS["trainer"])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
+    log_in_admin(page, live_server.url, "trainer")
     page.goto(f"{live_server.url}{url(lecture)}")
     assert page.locator("[data-timing-armed-label]").inner_text() == "Next: slide 1"
 

@@ -189,7 +189,13 @@ def test_racing_reports_lose_nothing(demo):
         thread.join()
     assert errors == []
     watched = LessonProgress.objects.get(user=user, page=lecture).watched
-    assert [[10, 18], [20, 28], [30, 38]] == [pair for pair in watched if pair[0] >= 10]
+    racing = [pair for pair in watched if pair[0] >= 10]
+    # Every report is kept (no lost update). The first to take the lock had a minute of wall
+    # clock behind it; the others came in the same instant, so the clock clips them to the
+    # slack: exactly what the same reports would give one after another.
+    assert [start for start, _end in racing] == [10, 20, 30]
+    lengths = sorted(end - start for start, end in racing)
+    assert lengths[2] == pytest.approx(8) and all(5 <= n < 5.5 for n in lengths[:2])
 
 
 def test_course_page_shows_each_lessons_state(member_client, demo, video_lecture):
@@ -216,6 +222,7 @@ def test_playback_in_the_browser_is_reported_honestly(browser, live_server):
     page.goto(live_server.url + lecture.url)
     video = "document.querySelector('[data-video]')"
     page.wait_for_function(f"{video}.readyState >= 1")
+    page.wait_for_timeout(2500)  # the first slide stays on screen 2 s: seen
     page.evaluate(f"{video}.muted = true; {video}.playbackRate = 2; {video}.play()")
     page.wait_for_function(f"{video}.currentTime > 6")
     # Jump far ahead: the skipped part must not count.
@@ -230,5 +237,6 @@ def test_playback_in_the_browser_is_reported_honestly(browser, live_server):
     assert 5 <= watched[0][1] <= 9  # up to the jump
     assert watched[-1][0] >= 29 and watched[-1][1] <= 34
     assert progress.watched_seconds < 15  # not the 33 s the position suggests
-    assert 1 in progress.slides_seen or 2 in progress.slides_seen  # slides followed playback
+    # Slide 1 was on screen for 2 s; at 2× the next ones passed in 1.5 s each: not seen.
+    assert progress.slides_seen[:1] == [1] and 2 not in progress.slides_seen
     assert progress.completed_at is None
