@@ -71,10 +71,33 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
         if report.get("done") is True and isinstance(lesson, ArticlePage):
             progress.marked_done = True
         progress.last_report_at = now
-        if progress.completed_at is None and is_complete(progress, lesson):
+        newly_complete = progress.completed_at is None and is_complete(progress, lesson)
+        if newly_complete:
             progress.completed_at = now
         progress.save()
+        if newly_complete:
+            update_course_completion(user, lesson, now=now)
     return progress
+
+
+def update_course_completion(user, lesson, *, now=None):
+    """Mark the member's enrolment complete once every live lesson of the course is done."""
+    from .models import Enrolment
+
+    course = lesson.course
+    if course is None:
+        return None
+    enrolment = Enrolment.objects.active().filter(user=user, course=course).first()
+    if enrolment is None or enrolment.completed_at is not None:
+        return enrolment
+    lessons = list(course.get_lessons().values_list("pk", flat=True))
+    done = LessonProgress.objects.filter(
+        user=user, page_id__in=lessons, completed_at__isnull=False
+    ).count()
+    if lessons and done == len(lessons):
+        enrolment.completed_at = now or timezone.now()
+        enrolment.save(update_fields=["completed_at"])
+    return enrolment
 
 
 def _visible_slides(lesson) -> set[int]:

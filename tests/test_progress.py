@@ -240,3 +240,43 @@ def test_playback_in_the_browser_is_reported_honestly(browser, live_server):
     # Slide 1 was on screen for 2 s; at 2× the next ones passed in 1.5 s each: not seen.
     assert progress.slides_seen[:1] == [1] and 2 not in progress.slides_seen
     assert progress.completed_at is None
+
+
+def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, video_lecture):
+    from courses.models import VideoPosition
+
+    post(member_client, video_lecture, {"segments": [[0, 10]]})
+    VideoPosition.objects.create(
+        user=demo["users"]["member"], video=video_lecture.video, position=10.4
+    )
+    html = member_client.get("/learning/").content.decode()
+    assert "加强机关信息化建设，提高工作效率" in html
+    assert "0 of 5 lessons done" in html
+    assert f'href="{video_lecture.url}#t=10"' in html  # the exact moment to pick up
+    assert "First aid basics" not in html  # not enrolled there
+    assert Client().get("/learning/").status_code == 302
+
+
+def test_finishing_every_lesson_completes_the_course(member_client, demo):
+    from courses.models import Enrolment
+    from courses.progress import record
+
+    user = demo["users"]["member"]
+    course = demo["course"]
+    lessons = list(course.get_lessons())
+    for lesson in lessons:
+        if isinstance(lesson, ArticlePage):
+            record(user, lesson, {"done": True})
+        else:
+            if lesson.deck_id:
+                visible = lesson.deck.slides.filter(hidden=False).values_list("number", flat=True)
+                record(user, lesson, {"slides": list(visible)})
+            if lesson.video_id:
+                LessonProgress.objects.filter(user=user, page=lesson).update(
+                    last_report_at=timezone.now() - timedelta(minutes=5)
+                )
+                record(user, lesson, {"segments": [[0, lesson.video.duration]]})
+    enrolment = Enrolment.objects.get(user=user, course=course)
+    assert enrolment.completed_at is not None
+    html = member_client.get("/learning/").content.decode()
+    assert "Completed" in html

@@ -581,3 +581,14 @@ ZH.update(
         "Mark as done": "标记为已完成",
     }
 )
+ZH.update(
+    {
+        "My learning": "我的学习",
+        "In progress": "学习中",
+        "Progress in %(course)s": "%(course)s 的学习进度",
+        "%(done)s of %(total)s lessons done": "已完成 %(done)s / %(total)s 课",
+        "Continue": "继续学习",
+        "You are not enrolled in any course yet.": "您还没有报名任何课程。",
+        "Find a course": "查找课程",
+    }
+)
