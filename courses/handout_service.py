@@ -35,9 +35,10 @@ def content_date(page) -> datetime.date:
     the same file (and the cache holds), while an edit dates the new edition."""
     course = page if isinstance(page, CoursePage) else page.course
     scope = course or page
-    latest = type(scope).objects.filter(pk=scope.pk).aggregate(at=Max("last_published_at"))["at"]
     lessons = scope.get_descendants().live().aggregate(at=Max("last_published_at"))["at"]
-    stamps = [stamp for stamp in (latest, lessons, page.last_published_at) if stamp]
+    stamps = [
+        stamp for stamp in (scope.last_published_at, lessons, page.last_published_at) if stamp
+    ]
     return timezone.localdate(max(stamps)) if stamps else timezone.localdate()
 
 
@@ -67,13 +68,14 @@ def _sources(page, **choices):
     return parts, options
 
 
-def _file_hashes(parts) -> list[str]:
-    # Paths name the files; their hashes say whether the content under a path changed.
-    hashes = []
-    for part in parts:
-        if isinstance(part, DeckSource) and part.pdf_path is not None:
-            hashes.append(str(Path(part.pdf_path).stat().st_mtime_ns))
-    return hashes
+def _file_versions(parts) -> list[str]:
+    # The digest sees the PDFs' paths; a deck converted again may rewrite the file under the
+    # same path, and its modification time tells (cheaper than hashing a large PDF).
+    return [
+        str(Path(part.pdf_path).stat().st_mtime_ns)
+        for part in parts
+        if isinstance(part, DeckSource) and part.pdf_path is not None
+    ]
 
 
 def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
@@ -82,7 +84,7 @@ def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
     size and whether it was reused. Raises HandoutError for content that cannot be printed."""
     parts, options = _sources(page, **choices)
     digest = inputs_digest(
-        parts, options, extra={"files": _file_hashes(parts), "names": list(names), "zip": as_zip}
+        parts, options, extra={"files": _file_versions(parts), "names": list(names), "zip": as_zip}
     )
     name = f"{PREFIX}/{digest[:32]}.{'zip' if as_zip else 'pdf'}"
     if default_storage.exists(name):

@@ -98,32 +98,55 @@ def register_deck_urls():
     ]
 
 
-class CourseMembersButton(PageMenuItem):
+class EditorPageButton(PageMenuItem):
+    """A page action for those who may edit the page, on the page types it applies to."""
+
+    page_types: tuple = ()
+
+    def is_shown(self, user):
+        return (
+            isinstance(self.page.specific_deferred, self.page_types)
+            and self.page.permissions_for_user(user).can_edit()
+        )
+
+
+class CourseMembersButton(EditorPageButton):
     """ "Members" on course pages: requests, enrolments, group and CSV enrolment."""
 
     label = _("Members")
     icon_name = "group"
     url_name = "courses_course_enrolments"
-
-    def is_shown(self, user):
-        return (
-            isinstance(self.page.specific_deferred, CoursePage)
-            and self.page.permissions_for_user(user).can_edit()
-        )
+    page_types = (CoursePage,)
 
 
-class PrintHandoutsButton(PageMenuItem):
+class PrintHandoutsButton(EditorPageButton):
     """ "Print handouts" on course and lecture pages."""
 
     label = _("Print handouts")
     icon_name = "doc-full"
     url_name = "courses_print_handouts"
+    page_types = (CoursePage, LecturePage)
 
-    def is_shown(self, user):
-        return (
-            isinstance(self.page.specific_deferred, CoursePage | LecturePage)
-            and self.page.permissions_for_user(user).can_edit()
-        )
+
+class SlideTimesButton(EditorPageButton):
+    """ "Slide times" on lecture pages: time the slides against the lecture's video."""
+
+    label = _("Slide times")
+    icon_name = "time"
+    url_name = "courses_lecture_slide_timings"
+    page_types = (LecturePage,)
+
+
+class NarrateButton(EditorPageButton):
+    """ "Video from slides" on lecture pages."""
+
+    label = _("Video from slides")
+    icon_name = "media"
+    url_name = "courses_narrate"
+    page_types = (LecturePage,)
+
+
+PAGE_BUTTONS = [SlideTimesButton, CourseMembersButton, PrintHandoutsButton, NarrateButton]
 
 
 class RequestsMenuItem(MenuItem):
@@ -155,42 +178,16 @@ def enrolment_requests_menu_item():
     )
 
 
-class SlideTimesButton(PageMenuItem):
-    """ "Slide times" on lecture pages: time the slides against the lecture's video."""
-
-    label = _("Slide times")
-    icon_name = "time"
-    url_name = "courses_lecture_slide_timings"
-
-    def is_shown(self, user):
-        return (
-            isinstance(self.page.specific_deferred, LecturePage)
-            and self.page.permissions_for_user(user).can_edit()
-        )
-
-
-class NarrateButton(SlideTimesButton):
-    """ "Video from slides" on lecture pages."""
-
-    label = _("Video from slides")
-    icon_name = "media"
-    url_name = "courses_narrate"
-
-
 @hooks.register("register_page_header_buttons")
-def lecture_header_buttons(page, user, view_name, next_url=None):
-    yield SlideTimesButton(page=page, priority=35)
-    yield CourseMembersButton(page=page, priority=36)
-    yield PrintHandoutsButton(page=page, priority=37)
-    yield NarrateButton(page=page, priority=38)
+def course_page_header_buttons(page, user, view_name, next_url=None):
+    for priority, button in enumerate(PAGE_BUTTONS, start=35):
+        yield button(page=page, priority=priority)
 
 
 @hooks.register("register_page_listing_more_buttons")
-def lecture_listing_buttons(page, user, next_url=None):
-    yield SlideTimesButton(page=page, priority=25)
-    yield CourseMembersButton(page=page, priority=26)
-    yield PrintHandoutsButton(page=page, priority=27)
-    yield NarrateButton(page=page, priority=28)
+def course_page_listing_buttons(page, user, next_url=None):
+    for priority, button in enumerate(PAGE_BUTTONS, start=25):
+        yield button(page=page, priority=priority)
 
 
 @hooks.register("register_snippet_listing_buttons")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from courses.enrolment_csv import CsvProblem, import_enrolments
 from courses.enrolments import EnrolmentRefused, decide, enrol
 from courses.models import CoursePage, Enrolment, LecturePage
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,6 @@ def deck_urls(demo):
     [("visitor", False), ("member", True), ("trainer", True), ("admin", True)],
 )
 def test_every_kind_of_course_url_passes_one_check(role, expected, demo):
-    from tests.conftest import client_for
-
     client = client_for(role, demo)
     for kind, url in deck_urls(demo).items():
         status = client.get(url).status_code
@@ -74,8 +73,6 @@ def test_every_kind_of_course_url_passes_one_check(role, expected, demo):
 
 @pytest.mark.parametrize("role", ["visitor", "member", "trainer", "admin"])
 def test_video_files_follow_the_lecture(role, demo):
-    from tests.conftest import client_for
-
     video = demo["video"]
     welcome = LecturePage.objects.get(pk=demo["welcome_lecture"].pk)
     urls = [video.poster_url, video.renditions.first().url, video.captions.first().url]
@@ -136,8 +133,6 @@ def test_approval_course_asks_trainer_and_tells_the_member(
     assert "waiting for a trainer" in member.get("/first-aid-basics/").content.decode()
     assert [m.to for m in mail.outbox] == [[demo["users"]["trainer"].email]]
     assert "/admin/enrolment-requests/" in mail.outbox[0].body
-
-    from tests.conftest import client_for
 
     trainer = client_for("trainer", demo)
     requests = trainer.get("/admin/enrolment-requests/").content.decode()
@@ -204,8 +199,6 @@ def test_enrol_needs_login_post_and_csrf(demo):
 
 
 def test_trainer_enrols_a_whole_branch(demo):
-    from tests.conftest import client_for
-
     branch = Group.objects.create(name="North branch 北部分会")
     people = [newcomer(f"north{i}").user for i in range(3)]
     branch.user_set.add(*people)
@@ -221,8 +214,6 @@ def test_trainer_enrols_a_whole_branch(demo):
 
 
 def test_group_enrolment_is_all_or_nothing(demo):
-    from tests.conftest import client_for
-
     course = safety(demo, capacity=2)
     branch = Group.objects.create(name="South branch")
     branch.user_set.add(*[newcomer(f"south{i}").user for i in range(3)])
@@ -241,8 +232,6 @@ CSV = "email,first_name,last_name\nknown@example.com,,\nnew@example.com,小明,�
 
 
 def test_csv_enrolment_with_new_accounts_and_invitations(demo):
-    from tests.conftest import client_for
-
     known = newcomer("known", "known@example.com").user
     course = demo["safety_course"]
     admin = client_for("admin", demo)
@@ -269,8 +258,6 @@ def test_csv_enrolment_with_new_accounts_and_invitations(demo):
 
 
 def test_csv_with_a_bad_row_changes_nothing_and_says_which(demo):
-    from tests.conftest import client_for
-
     course = demo["safety_course"]
     data = "email\nok@example.com\nnot-an-email\nnobody@example.com\nok@example.com\n"
     newcomer("ok", "ok@example.com")
@@ -319,8 +306,6 @@ def test_enrol_members_command_reports_rows_and_exit_code(demo, tmp_path):
 
 
 def test_members_admin_is_for_the_course_editors(demo):
-    from tests.conftest import client_for
-
     url = f"/admin/courses/{demo['safety_course'].pk}/members/"
     assert client_for("member", demo).get(url).status_code in (302, 403)
     other = User.objects.create_user("other-trainer", "o@example.com", "pw-12345678")

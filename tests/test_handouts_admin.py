@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 
 from courses.models import HandoutBuild, LecturePage, SlideDeck
 from tests.browser import log_in_admin
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.slow  # the demo deck is converted with LibreOffice
 
@@ -125,8 +126,6 @@ def test_choices_are_checked(trainer_client, demo):
 
 
 def test_only_editors_print_and_download(member_client, demo, django_capture_on_commit_callbacks):
-    from tests.conftest import client_for
-
     handout = ask(
         client_for("trainer", demo), demo["slides_lecture"], django_capture_on_commit_callbacks
     )

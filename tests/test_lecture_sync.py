@@ -67,6 +67,10 @@ def test_slide_at_is_the_latest_slide_started():
 
 @pytest.fixture
 def synced_lecture(demo) -> LecturePage:
+    return new_lecture_in_step(demo)
+
+
+def new_lecture_in_step(demo) -> LecturePage:
     """A lecture with the demo deck and the demo video, not timed yet."""
     lecture = LecturePage(title="In step", slug="in-step", deck=demo["deck"], video=demo["video"])
     demo["course"].add_child(instance=lecture)
@@ -195,9 +199,7 @@ def test_hidden_slides_times_are_not_chapters_for_members(member_client, synced_
 @pytest.mark.django_db(transaction=True)
 def test_slides_follow_the_video_and_a_slide_seeks_it(browser, live_server, artifacts_dir):
     demo = load_demo()
-    lecture = LecturePage(title="In step", slug="in-step", deck=demo["deck"], video=demo["video"])
-    demo["course"].add_child(instance=lecture)
-    lecture.save_revision().publish()
+    lecture = new_lecture_in_step(demo)
     for number, start in [(1, 0), (2, 3), (3, 6), (4, 9)]:
         SlideTiming.objects.create(lecture=lecture, slide_number=number, start=start)
 
@@ -261,9 +263,7 @@ def test_slides_follow_the_video_and_a_slide_seeks_it(browser, live_server, arti
 @pytest.mark.django_db(transaction=True)
 def test_trainer_marks_slides_while_the_video_plays(browser, live_server, artifacts_dir):
     demo = load_demo()
-    lecture = LecturePage(title="In step", slug="in-step", deck=demo["deck"], video=demo["video"])
-    demo["course"].add_child(instance=lecture)
-    lecture.save_revision().publish()
+    lecture = new_lecture_in_step(demo)
 
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()

@@ -57,7 +57,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConversionError, ConversionTimeout, CorruptFile, NoSlides, gettext_noop
-from .video import _TIMEOUT_MESSAGE, _progress_reader, _run_ffmpeg, _tail, probe
+from .video import (
+    _TIMEOUT_MESSAGE,
+    WEB_MP4_OUTPUT,
+    _progress_reader,
+    _run_ffmpeg,
+    _tail,
+    probe,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -565,16 +572,7 @@ def build_narrated_video(
             bitrate,
             "-t",
             f"{total_s:.6f}",
-            "-map_metadata",
-            "-1",
-            "-movflags",
-            "+faststart",
-            "-progress",
-            "pipe:1",
-            "-nostats",
-            "-f",
-            "mp4",
-            "-y",
+            *WEB_MP4_OUTPUT,
             str(partial),
         ]
         run = _run_ffmpeg(

@@ -812,6 +812,15 @@ def _scale_filter(info: VideoInfo, max_height: int | None) -> str:
     return "scale=trunc(iw/2)*2:trunc(ih/2)*2"
 
 
+# How every web MP4 is written: no metadata (no recording location or device names in what
+# members download), moov atom first so playback starts before the download ends, progress
+# lines on stdout for the admin's percentage; the output path follows.
+WEB_MP4_OUTPUT = (
+    "-map_metadata", "-1", "-movflags", "+faststart",
+    "-progress", "pipe:1", "-nostats", "-f", "mp4", "-y",
+)  # fmt: skip
+
+
 def web_rendition(
     path: str | Path,
     out_mp4: str | Path,
@@ -873,21 +882,7 @@ def web_rendition(
                 args += ["-c:a", "aac", "-b:a", audio_bitrate]
         if not (with_audio and info.has_audio):
             args += ["-an"]
-        args += [
-            "-sn",
-            "-dn",
-            "-map_metadata",
-            "-1",  # no recording location or device names in what members download
-            "-movflags",
-            "+faststart",
-            "-progress",
-            "pipe:1",
-            "-nostats",
-            "-f",
-            "mp4",
-            "-y",
-            str(partial),
-        ]
+        args += ["-sn", "-dn", *WEB_MP4_OUTPUT, str(partial)]
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise ConversionTimeout(_TIMEOUT_MESSAGE, detail="web rendition")

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .slides import StatusMixin
+
 LAYOUT_CHOICES = [
     ("1", _("1 slide per page")),
     ("2", _("2 slides per page")),
@@ -20,7 +22,7 @@ LAYOUT_CHOICES = [
 ]
 
 
-class HandoutBuild(models.Model):
+class HandoutBuild(StatusMixin, models.Model):
     """One "Print handouts" request for a course or a lecture."""
 
     class Status(models.TextChoices):
@@ -84,13 +86,6 @@ class HandoutBuild(models.Model):
 
     def __str__(self):
         return f"{self.page} · {self.get_layout_display()}"
-
-    def mark(self, status: str, **fields) -> None:
-        """Set the status (and other fields) with one UPDATE, visible at once to the poller."""
-        fields["status"] = status
-        for name, value in fields.items():
-            setattr(self, name, value)
-        type(self).objects.filter(pk=self.pk).update(**fields)
 
     @property
     def filename(self) -> str:

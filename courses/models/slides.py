@@ -38,7 +38,18 @@ def file_sha256(file) -> str:
     return digest.hexdigest()
 
 
-class UploadedFileMixin:
+class StatusMixin:
+    """For rows a background task moves through states (decks, videos, handouts)."""
+
+    def mark(self, status: str, **fields) -> None:
+        """Set the status (and other fields) with one UPDATE, visible at once to readers."""
+        fields["status"] = status
+        for name, value in fields.items():
+            setattr(self, name, value)
+        type(self).objects.filter(pk=self.pk).update(**fields)
+
+
+class UploadedFileMixin(StatusMixin):
     """What an uploaded, converted file (a deck, a video) offers besides its fields."""
 
     @property
@@ -50,13 +61,6 @@ class UploadedFileMixin:
         from django.template.defaultfilters import filesizeformat
 
         return filesizeformat(self.file_size) if self.file_size else ""
-
-    def mark(self, status: str, **fields) -> None:
-        """Set the status (and other fields) with one UPDATE, visible at once to readers."""
-        fields["status"] = status
-        for name, value in fields.items():
-            setattr(self, name, value)
-        type(self).objects.filter(pk=self.pk).update(**fields)
 
 
 class SlideDeckTag(TaggedItemBase):

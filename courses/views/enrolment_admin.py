@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -159,8 +160,6 @@ def _act(request, course, action):
 
 def _enrol_group(request, course, group, back):
     """Everyone in the group or nobody: a full course refuses the whole group."""
-    from django.db import transaction
-
     users = list(group.user_set.filter(is_active=True))
     try:
         with transaction.atomic():
