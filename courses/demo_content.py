@@ -43,7 +43,7 @@ DEMO_USERS = [
     # (username, password, role, first name, last name, superuser)
     ("admin", "elearn-admin", ADMINS, "Ada", "Admin", True),
     ("trainer", "elearn-trainer", TRAINERS, "Tom", "Trainer", False),
-    ("member", "elearn-member", MEMBERS, "李", "明", False),
+    ("member", "elearn-member", MEMBERS, "明", "李", False),
 ]
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from wagtail.users.models import UserProfile
 
+from .mail import preferred_language, send_template
 from .models import CoursePage, Enrolment
 
 logger = logging.getLogger(__name__)
@@ -123,21 +121,13 @@ def _forget_access(user) -> None:
     user.__dict__.pop("_elearn_course_access", None)
 
 
-def _mail(to: list[str], template: str, context: dict) -> None:
-    subject, _sep, body = render_to_string(template, context).strip().partition("\n")
-    try:
-        send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, to)
-    except Exception:  # a mail server being down must not undo the enrolment
-        logger.exception("Could not send %s to %s", template, to)
-
-
 def notify_member_of_decision(enrolment: Enrolment) -> None:
     """Tell the member their request was approved or declined (in their own language)."""
     if not enrolment.user.email:
         return
-    language = UserProfile.get_for_user(enrolment.user).get_preferred_language()
+    language = preferred_language(enrolment.user)
     with override(language):
-        _mail(
+        send_template(
             [enrolment.user.email],
             "courses/email/enrolment_decision.txt",
             {
@@ -152,7 +142,7 @@ def notify_trainers_of_request(enrolment: Enrolment) -> None:
     """Tell the course's trainers that someone asked to join."""
     emails = [t.email for t in enrolment.course.trainers.all() if t.email]
     if emails:
-        _mail(
+        send_template(
             emails,
             "courses/email/enrolment_request.txt",
             {
@@ -177,7 +167,7 @@ def invite(user, course: CoursePage) -> None:
             "token": default_token_generator.make_token(user),
         },
     )
-    _mail(
+    send_template(
         [user.email],
         "courses/email/invitation.txt",
         {"user": user, "course": course, "link": link, "site_url": settings.WAGTAILADMIN_BASE_URL},

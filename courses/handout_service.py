@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from .handout_sources import course_parts, handout_options, lecture_parts, person_name
+from .handout_sources import course_parts, handout_options, lecture_parts
 from .handouts import (
     DeckSource,
     HandoutError,
@@ -25,6 +25,7 @@ from .handouts import (
     inputs_digest,
 )
 from .models import CoursePage, HandoutBuild, LecturePage
+from .names import person_name
 
 logger = logging.getLogger(__name__)
 PREFIX = "handouts"

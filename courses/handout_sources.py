@@ -33,6 +33,7 @@ from .handouts import (
 )
 from .models import ArticlePage, CoursePage, CourseSectionPage, LecturePage, OrganisationSettings
 from .models.slides import SlideDeck
+from .names import person_name
 
 
 class DeckNotReady(HandoutError):
@@ -208,10 +209,6 @@ def course_parts(course: CoursePage, *, workdir: Path | None = None) -> list[Par
             % {"titles": ", ".join(f"“{title}”" for title in waiting)}
         )
     return parts
-
-
-def person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def handout_options(

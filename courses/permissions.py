@@ -1,8 +1,9 @@
 """Who may see what: one place for every decision about lesson content and its files.
 
 The rule (one check, ``can_view_lesson``): a lesson of a course opens for the course's
-enrolled members, its trainers and admins; a lesson marked "free preview", and a lesson outside
-any course (a library article), opens for everyone who can see the page. Slide images, videos,
+enrolled members, its trainers and admins; in a course taken in order, for members only once
+the required lessons before it are complete. A lesson marked "free preview", and a lesson
+outside any course (a library article), opens for everyone who can see the page. Slide images, videos,
 captions and PDFs follow the lessons that show them. People who manage decks and videos in the
 admin see their files there.
 """
@@ -29,6 +30,18 @@ def is_site_admin(user) -> bool:
     return cached
 
 
+def is_course_staff(user, course) -> bool:
+    """The course's trainers and admins: they open every lesson, in any order."""
+    if not (user and user.is_authenticated):
+        return False
+    if is_site_admin(user):
+        return True
+    cache = user.__dict__.setdefault("_elearn_course_staff", {})
+    if course.pk not in cache:
+        cache[course.pk] = course.trainers.filter(pk=user.pk).exists()
+    return cache[course.pk]
+
+
 def can_access_course(user, course) -> bool:
     """Enrolled members (an active enrolment), the course's trainers, and admins."""
     if not (user and user.is_authenticated):
@@ -38,16 +51,31 @@ def can_access_course(user, course) -> bool:
     cache = user.__dict__.setdefault("_elearn_course_access", {})
     if course.pk not in cache:
         cache[course.pk] = (
-            course.trainers.filter(pk=user.pk).exists()
+            is_course_staff(user, course)
             or Enrolment.objects.active().filter(user=user, course_id=course.pk).exists()
         )
     return cache[course.pk]
 
 
+def waiting_for(user, lesson):
+    """In a course taken in order, the required lesson the member must complete before this
+    one opens; None when nothing holds it back (free previews, trainers, admins)."""
+    from .progress import first_unfinished_before
+
+    course = lesson.course
+    if course is None or not course.sequential or lesson.preview:
+        return None
+    if not (user and user.is_authenticated) or is_course_staff(user, course):
+        return None
+    return first_unfinished_before(user, course, lesson)
+
+
 def can_view_lesson(user, lesson) -> bool:
     """The one check for a lesson page, its slide pages and every file it shows."""
     course = lesson.course
-    return course is None or lesson.preview or can_access_course(user, course)
+    if course is None or lesson.preview:
+        return True
+    return can_access_course(user, course) and waiting_for(user, lesson) is None
 
 
 def _lectures_showing(user, **lookup) -> list[LecturePage]:

@@ -76,27 +76,84 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             progress.completed_at = now
         progress.save()
         if newly_complete:
+            user.__dict__.pop("_elearn_done", None)
             update_course_completion(user, lesson, now=now)
     return progress
 
 
+def course_lessons(course) -> list:
+    """The course's live lessons in order (specific pages), fetched once per course object."""
+    lessons = getattr(course, "_elearn_lessons", None)
+    if lessons is None:
+        lessons = course._elearn_lessons = list(course.get_lessons())
+    return lessons
+
+
+def required_lessons(lessons) -> list:
+    """The lessons that count towards completing the course: all but the optional ones (a
+    course whose every lesson is optional is complete once every lesson is)."""
+    return [lesson for lesson in lessons if not lesson.optional] or list(lessons)
+
+
+def completed_lesson_ids(user, course) -> set[int]:
+    """Ids of the course's lessons the member has completed (cached on the user object for
+    the request, forgotten when a lesson is completed)."""
+    cache = user.__dict__.setdefault("_elearn_done", {})
+    if course.pk not in cache:
+        ids = [lesson.pk for lesson in course_lessons(course)]
+        cache[course.pk] = set(
+            LessonProgress.objects.filter(
+                user=user, page_id__in=ids, completed_at__isnull=False
+            ).values_list("page_id", flat=True)
+        )
+    return cache[course.pk]
+
+
+def sequence_locks(lessons, done: set[int]) -> dict:
+    """For a course taken in order: ``{lesson id: the required lesson to finish first}`` for
+    each lesson still closed. Previews are never closed; optional lessons never block."""
+    locks = {}
+    blocking = None
+    for lesson in lessons:
+        if blocking is not None and not lesson.preview:
+            locks[lesson.pk] = blocking
+        if blocking is None and not lesson.optional and lesson.pk not in done:
+            blocking = lesson
+    return locks
+
+
+def first_unfinished_before(user, course, lesson):
+    """The first required lesson before ``lesson`` the member has not completed, or None."""
+    locks = sequence_locks(course_lessons(course), completed_lesson_ids(user, course))
+    return locks.get(lesson.pk)
+
+
 def update_course_completion(user, lesson, *, now=None):
-    """Mark the member's enrolment complete once every live lesson of the course is done."""
+    """Once every required lesson of the course is done: mark the member's enrolment complete
+    and issue the certificate (emailed after the transaction commits)."""
+    from .certificates import issue_certificate
     from .models import Enrolment
 
     course = lesson.course
     if course is None:
         return None
-    enrolment = Enrolment.objects.active().filter(user=user, course=course).first()
+    enrolment = (
+        Enrolment.objects.active()
+        .select_for_update(of=("self",))
+        .filter(user=user, course=course)
+        .select_related("user", "course")
+        .first()
+    )
     if enrolment is None or enrolment.completed_at is not None:
         return enrolment
-    lessons = list(course.get_lessons().values_list("pk", flat=True))
+    required = [item.pk for item in required_lessons(course_lessons(course))]
     done = LessonProgress.objects.filter(
-        user=user, page_id__in=lessons, completed_at__isnull=False
+        user=user, page_id__in=required, completed_at__isnull=False
     ).count()
-    if lessons and done == len(lessons):
+    if required and done == len(required):
         enrolment.completed_at = now or timezone.now()
         enrolment.save(update_fields=["completed_at"])
+        issue_certificate(enrolment)
     return enrolment
 
 

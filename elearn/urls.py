@@ -5,7 +5,17 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from courses.views import accounts, enrolment, learning, progress, search, serve, tags, videos
+from courses.views import (
+    accounts,
+    certificates,
+    enrolment,
+    learning,
+    progress,
+    search,
+    serve,
+    tags,
+    videos,
+)
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -25,6 +35,9 @@ urlpatterns = [
     path("enrol/<int:course_id>/leave/", enrolment.withdraw_view, name="withdraw"),
     path("progress/<int:page_id>/", progress.report_progress, name="progress"),
     path("learning/", learning.my_learning, name="my_learning"),
+    path("certificates/", certificates.lookup, name="certificate_lookup"),
+    path("certificates/<str:code>/", certificates.verify, name="certificate"),
+    path("certificates/<str:code>/pdf/", certificates.download, name="certificate_pdf"),
     path("tags/", tags.tag_index, name="tag_index"),
     path("tags/<str:slug>/", tags.tag_detail, name="tag"),
     path("accounts/signup/", accounts.signup, name="signup"),

@@ -14,6 +14,8 @@ from django.utils import timezone
 from courses.models import ArticlePage, LecturePage, LessonProgress
 from courses.progress import record
 
+from .learning import complete_lesson
+
 pytestmark = pytest.mark.django_db
 
 
@@ -259,23 +261,11 @@ def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, v
 
 def test_finishing_every_lesson_completes_the_course(member_client, demo):
     from courses.models import Enrolment
-    from courses.progress import record
 
     user = demo["users"]["member"]
     course = demo["course"]
-    lessons = list(course.get_lessons())
-    for lesson in lessons:
-        if isinstance(lesson, ArticlePage):
-            record(user, lesson, {"done": True})
-        else:
-            if lesson.deck_id:
-                visible = lesson.deck.slides.filter(hidden=False).values_list("number", flat=True)
-                record(user, lesson, {"slides": list(visible)})
-            if lesson.video_id:
-                LessonProgress.objects.filter(user=user, page=lesson).update(
-                    last_report_at=timezone.now() - timedelta(minutes=5)
-                )
-                record(user, lesson, {"segments": [[0, lesson.video.duration]]})
+    for lesson in course.get_lessons():
+        complete_lesson(user, lesson)
     enrolment = Enrolment.objects.get(user=user, course=course)
     assert enrolment.completed_at is not None
     html = member_client.get("/learning/").content.decode()

@@ -1,5 +1,6 @@
 """elearn's models, one module per concern, re-exported here."""
 
+from .certificates import Certificate
 from .enrolment import Enrolment
 from .handouts import HandoutBuild
 from .lecture_sync import SlideTiming
@@ -19,6 +20,7 @@ from .slides import Slide, SlideDeck, SlideDeckTag, SlideMedia
 from .videos import LectureVideo, LectureVideoTag, VideoCaption, VideoPosition, VideoRendition
 
 __all__ = [
+    "Certificate",
     "Enrolment",
     "HandoutBuild",
     "LessonProgress",

@@ -175,6 +175,14 @@ class CoursePage(CJKSearchMixin, Page):
     )
     enrolment_opens = models.DateTimeField(_("enrolment opens"), null=True, blank=True)
     enrolment_closes = models.DateTimeField(_("enrolment closes"), null=True, blank=True)
+    sequential = models.BooleanField(
+        _("lessons in order"),
+        default=False,
+        help_text=_(
+            "A lesson opens once the required lessons before it are complete. "
+            "Trainers and administrators can always open every lesson."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -187,6 +195,7 @@ class CoursePage(CJKSearchMixin, Page):
                 FieldPanel("capacity"),
                 FieldPanel("enrolment_opens"),
                 FieldPanel("enrolment_closes"),
+                FieldPanel("sequential"),
             ],
             heading=_("Enrolment"),
         ),
@@ -245,8 +254,11 @@ class CoursePage(CJKSearchMixin, Page):
         return context
 
     def attach_progress(self, user, lessons) -> float:
-        """Set ``progress_state`` on each lesson (one query); returns the share complete."""
-        from ..progress import lesson_state
+        """Set ``progress_state`` on each lesson (one query), and ``waiting_for`` (the lesson
+        to finish first) in a course taken in order; returns the share of required lessons
+        complete."""
+        from ..permissions import is_course_staff
+        from ..progress import lesson_state, required_lessons, sequence_locks
         from .progress import LessonProgress
 
         rows = {
@@ -255,10 +267,17 @@ class CoursePage(CJKSearchMixin, Page):
                 user=user, page_id__in=[lesson.pk for lesson in lessons]
             )
         }
+        done = {pk for pk, row in rows.items() if row.completed_at}
+        locks = (
+            sequence_locks(lessons, done)
+            if self.sequential and not is_course_staff(user, self)
+            else {}
+        )
         for lesson in lessons:
             lesson.progress_state = lesson_state(rows.get(lesson.pk), lesson)
-        done = sum(1 for lesson in lessons if lesson.progress_state["state"] == "done")
-        return done / len(lessons) if lessons else 0.0
+            lesson.waiting_for = locks.get(lesson.pk)
+        required = required_lessons(lessons)
+        return sum(1 for lesson in required if lesson.pk in done) / len(required) if required else 0.0
 
     def enrolment_context(self, user) -> dict:
         """The member's enrolment and whether (and why not) they can enrol now."""
@@ -266,7 +285,7 @@ class CoursePage(CJKSearchMixin, Page):
         from ..permissions import can_access_course
 
         return {
-            "enrolment": self.enrolments.filter(user=user).first()
+            "enrolment": self.enrolments.filter(user=user).select_related("certificate").first()
             if user.is_authenticated
             else None,
             "has_access": can_access_course(user, self),
@@ -305,6 +324,14 @@ class LessonFields(models.Model):
             "Anyone may open this lesson, enrolled or not, to see what the course is like."
         ),
     )
+    optional = models.BooleanField(
+        _("optional"),
+        default=False,
+        help_text=_(
+            "Members may skip it: the course is complete without it, and in a course taken "
+            "in order it holds no one back."
+        ),
+    )
     completion_threshold = models.PositiveSmallIntegerField(
         _("complete at (%)"),
         default=90,
@@ -333,9 +360,12 @@ class LessonMixin:
         """What someone who may not open the lesson sees: why, and how to get in."""
         from django.template.response import TemplateResponse
 
+        from ..permissions import waiting_for
+
         context = {"page": self, "course": self.course, "self": self, "request": request}
         if self.course is not None and request.user.is_authenticated:
             context["enrolment"] = self.course.enrolments.filter(user=request.user).first()
+            context["waiting_for"] = waiting_for(request.user, self)
         return TemplateResponse(request, "courses/lesson_locked.html", context, status=403)
 
     @cached_property
@@ -399,7 +429,10 @@ class ArticlePage(CJKSearchMixin, LessonMixin, LessonFields, Page):  # noqa: DJ0
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("tags"),
-        FieldPanel("preview"),
+        MultiFieldPanel(
+            [FieldPanel("preview"), FieldPanel("optional")],
+            heading=_("Access and completion"),
+        ),
     ]
 
     search_fields = Page.search_fields + [
@@ -510,6 +543,7 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
         MultiFieldPanel(
             [
                 FieldPanel("preview"),
+                FieldPanel("optional"),
                 FieldPanel("completion_rule"),
                 FieldPanel("completion_threshold"),
             ],

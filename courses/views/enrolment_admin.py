@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from ..enrolment_csv import CsvProblem, import_enrolments
 from ..enrolments import EnrolmentRefused, decide, enrol, invite, places_left, withdraw
 from ..models import CoursePage, Enrolment
+from ..names import person_name
 from ..roles import ADMINS, MEMBERS, TRAINERS
 
 ROLE_GROUPS = [ADMINS, MEMBERS, TRAINERS]
@@ -81,7 +82,7 @@ def _act(request, course, action):
         if action == "remove":
             withdraw(enrolment.user, course)
             messages.success(
-                request, _("%(name)s left the course.") % {"name": _name(enrolment.user)}
+                request, _("%(name)s left the course.") % {"name": person_name(enrolment.user)}
             )
             return back, None
         try:
@@ -90,7 +91,7 @@ def _act(request, course, action):
             messages.error(request, refused.message)
             return back, None
         text = _("%(name)s is enrolled.") if action == "approve" else _("%(name)s was declined.")
-        messages.success(request, text % {"name": _name(enrolment.user)})
+        messages.success(request, text % {"name": person_name(enrolment.user)})
         return back, None
     if action == "enrol_user":
         who = request.POST.get("who", "").strip()
@@ -105,7 +106,7 @@ def _act(request, course, action):
         except EnrolmentRefused as refused:
             messages.error(request, refused.message)
             return back, None
-        messages.success(request, _("%(name)s is enrolled.") % {"name": _name(user)})
+        messages.success(request, _("%(name)s is enrolled.") % {"name": person_name(user)})
         return back, None
     if action == "enrol_group":
         group = enrollable_groups().filter(pk=request.POST.get("group")).first()
@@ -182,10 +183,6 @@ def _enrol_group(request, course, group, back):
         % {"count": len(users), "group": group.name},
     )
     return back
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.username
 
 
 def enrolment_requests(request):

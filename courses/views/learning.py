@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from ..models import Enrolment, LecturePage, LessonProgress, VideoPosition
+from ..progress import required_lessons
 
 
 def _resume_link(user, course, lessons) -> tuple[object, str] | None:
@@ -37,7 +38,7 @@ def my_learning(request):
     enrolments = (
         Enrolment.objects.filter(user=request.user)
         .exclude(status__in=[Enrolment.Status.DECLINED, Enrolment.Status.WITHDRAWN])
-        .select_related("course")
+        .select_related("course", "certificate")
         .order_by("-created_at")
     )
     current, completed, pending = [], [], []
@@ -50,13 +51,15 @@ def my_learning(request):
             continue
         lessons = list(course.get_lessons())
         share = course.attach_progress(request.user, lessons)
+        required = required_lessons(lessons)
         item = {
             "enrolment": enrolment,
             "course": course,
             "percent": int(share * 100),
-            "done": sum(1 for lesson in lessons if lesson.progress_state["state"] == "done"),
-            "total": len(lessons),
+            "done": sum(1 for lesson in required if lesson.progress_state["state"] == "done"),
+            "total": len(required),
             "resume": _resume_link(request.user, course, lessons),
+            "certificate": getattr(enrolment, "certificate", None),
         }
         (completed if enrolment.completed_at else current).append(item)
     return render(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from ..models import ArticlePage, LecturePage
-from ..permissions import can_view_lesson
+from ..permissions import can_view_lesson, waiting_for
 from ..progress import lesson_state, record
 from ..progress_core import BadReport
 
@@ -44,6 +44,9 @@ def report_progress(request, page_id: int):
     if not isinstance(lesson, LecturePage | ArticlePage) or not lesson.live:
         return _error(_("This is not a lesson."), 404)
     if not can_view_lesson(request.user, lesson):
+        first = waiting_for(request.user, lesson)
+        if first is not None:
+            return _error(_("Complete “%(title)s” first.") % {"title": first.title}, 403)
         return _error(_("You are not enrolled in this course."), 403)
     if len(request.body) > MAX_BODY:
         return _error(_("The report is too large."), 400)

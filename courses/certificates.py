@@ -1,0 +1,111 @@
+"""Issuing certificates when a member completes a course, and printing them.
+
+A certificate is issued once per enrolment (inside the transaction that completes the
+course), emailed to the member after the commit, and drawn on request by the pure
+``certificate_pdf`` core in the reader's language.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from wagtail.models import Site
+
+from .certificate_pdf import CertificateText, render_certificate
+from .mail import preferred_language, send_template
+from .models import Certificate, Enrolment, OrganisationSettings
+from .names import person_name
+
+
+def _organisation(course) -> str:
+    site = course.get_site() or Site.objects.filter(is_default_site=True).first()
+    return OrganisationSettings.for_site(site).name if site else ""
+
+
+def issue_certificate(enrolment: Enrolment) -> Certificate:
+    """The enrolment's certificate, created now if it has none; the member gets an email once
+    the surrounding transaction commits."""
+    existing = Certificate.objects.filter(enrolment=enrolment).first()
+    if existing:
+        return existing
+    course = enrolment.course
+    trainers = course.trainers.order_by("last_name", "first_name", "username")
+    for _attempt in range(3):  # a clash of random codes is astronomically rare, but possible
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    enrolment=enrolment,
+                    member_name=person_name(enrolment.user),
+                    course_title=course.title,
+                    trainer_names=", ".join(person_name(t) for t in trainers),
+                    organisation=_organisation(course),
+                    issued_at=enrolment.completed_at or timezone.now(),
+                )
+            break
+        except IntegrityError:
+            existing = Certificate.objects.filter(enrolment=enrolment).first()
+            if existing:
+                return existing
+    else:
+        raise IntegrityError("could not find a free certificate code")
+    transaction.on_commit(lambda: notify_completion(certificate))
+    return certificate
+
+
+def verify_url(certificate: Certificate) -> str:
+    return settings.WAGTAILADMIN_BASE_URL + certificate.get_absolute_url()
+
+
+def certificate_text(certificate: Certificate) -> CertificateText:
+    """The certificate's wording in the active language."""
+    return CertificateText(
+        heading=_("Certificate of completion"),
+        lead=_("This certifies that"),
+        name=certificate.member_name,
+        completed=_("has completed the course"),
+        course=certificate.course_title,
+        date_label=_("Date"),
+        date=date_format(timezone.localtime(certificate.issued_at), "DATE_FORMAT"),
+        trainers_label=_("Trainers") if certificate.trainer_names else "",
+        trainers=certificate.trainer_names,
+        organisation=certificate.organisation,
+        code_label=_("Certificate code"),
+        code=certificate.code,
+        verify_url=verify_url(certificate),
+        title=_("Certificate: %(course)s") % {"course": certificate.course_title},
+    )
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The certificate as a PDF in the active language."""
+    return render_certificate(certificate_text(certificate))
+
+
+def certificate_filename(certificate: Certificate) -> str:
+    return f"certificate-{certificate.code}.pdf"
+
+
+def notify_completion(certificate: Certificate) -> None:
+    """Congratulate the member, with links to download and to verify the certificate."""
+    from django.urls import reverse
+
+    user = certificate.enrolment.user
+    if not user.email:
+        return
+    with override(preferred_language(user)):
+        send_template(
+            [user.email],
+            "courses/email/course_completed.txt",
+            {
+                "certificate": certificate,
+                "user": user,
+                "course": certificate.enrolment.course,
+                "download_url": settings.WAGTAILADMIN_BASE_URL
+                + reverse("certificate_pdf", args=[certificate.code]),
+                "verify_url": verify_url(certificate),
+            },
+        )

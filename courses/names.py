@@ -1,0 +1,16 @@
+"""People's names as they are written: "Ada Lovelace", but "李明" (family name first, no space)."""
+
+import unicodedata
+
+
+def _is_cjk(text: str) -> bool:
+    return any(unicodedata.east_asian_width(ch) in ("W", "F") and ch.isalpha() for ch in text)
+
+
+def person_name(user) -> str:
+    """The member's full name in their own script's order, or their username."""
+    first = (user.first_name or "").strip()
+    last = (user.last_name or "").strip()
+    if _is_cjk(first + last):
+        return f"{last}{first}" or user.get_username()
+    return " ".join(part for part in (first, last) if part) or user.get_username()

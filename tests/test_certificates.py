@@ -1,0 +1,164 @@
+"""Certificates: issued once when the course is complete, emailed, printed with Chinese names,
+downloadable by the member (and the course's trainers and admins), and checkable by anyone at
+/certificates/<code>/."""
+
+import re
+
+import pypdfium2 as pdfium
+import pytest
+from django.core import mail
+from django.test import Client
+
+from courses.certificate_pdf import CertificateText, render_certificate
+from courses.models import Certificate, Enrolment
+from courses.models.certificates import CODE_ALPHABET, new_code, normalise_code
+from courses.progress import update_course_completion
+
+from .learning import complete_lesson
+
+pytestmark = pytest.mark.django_db
+
+CODE = re.compile(rf"^[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}$")
+
+
+def pdf_text(data: bytes) -> str:
+    pdf = pdfium.PdfDocument(data)
+    try:
+        page = pdf[0]
+        text = page.get_textpage().get_text_bounded()
+        assert len(pdf) == 1
+        return text
+    finally:
+        pdf.close()
+
+
+@pytest.fixture
+def completed(demo, django_capture_on_commit_callbacks):
+    member = demo["users"]["member"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in demo["course"].get_lessons():
+            complete_lesson(member, lesson)
+    return Enrolment.objects.get(user=member, course=demo["course"])
+
+
+def test_completing_the_course_issues_one_certificate_and_emails_it(completed, demo):
+    certificate = completed.certificate
+    assert CODE.match(certificate.code)
+    assert certificate.member_name == "李明"  # family name first, no space
+    assert certificate.course_title == "加强机关信息化建设，提高工作效率"
+    assert certificate.trainer_names == "Tom Trainer"
+    assert certificate.issued_at == completed.completed_at
+    [email] = mail.outbox
+    assert email.to == ["member@example.com"]
+    assert "加强机关信息化建设，提高工作效率" in email.subject
+    assert f"/certificates/{certificate.code}/pdf/" in email.body
+    assert f"http://testserver/certificates/{certificate.code}/" in email.body
+    # Completing again (another lesson report, a re-run) issues nothing new.
+    update_course_completion(completed.user, demo["slides_lecture"])
+    assert Certificate.objects.count() == 1
+
+
+def test_the_email_is_in_the_members_language(demo, django_capture_on_commit_callbacks):
+    from wagtail.users.models import UserProfile
+
+    member = demo["users"]["member"]
+    profile = UserProfile.get_for_user(member)
+    profile.preferred_language = "zh-hans"
+    profile.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in demo["course"].get_lessons():
+            complete_lesson(member, lesson)
+    [email] = mail.outbox
+    assert "你已完成" in email.subject or "完成" in email.subject
+    assert "证书" in email.body
+
+
+def test_anyone_can_verify_a_certificate_by_its_code(completed):
+    code = completed.certificate.code
+    html = Client().get(f"/certificates/{code}/").content.decode()
+    assert "This certificate is genuine" in html
+    assert "李明" in html and "加强机关信息化建设，提高工作效率" in html
+    assert 'name="robots" content="noindex"' in html
+    assert "Download the certificate" not in html  # the file is the member's
+    # As typed from paper: lower case, no dashes, O for 0 and I for 1.
+    typed = code.lower().replace("-", " ").replace("0", "o").replace("1", "i")
+    assert Client().get(f"/certificates/{typed}/").url == f"/certificates/{code}/"
+    assert Client().get("/certificates/", {"code": typed}).url == f"/certificates/{code}/"
+
+
+def test_an_unknown_code_is_a_clear_not_found(db):
+    answer = Client().get("/certificates/ZZZZ-ZZZZ-ZZZZ/")
+    assert answer.status_code == 404
+    assert "No certificate has the code" in answer.content.decode()
+    assert Client().get("/certificates/").status_code == 200  # the form to type a code
+    assert Client().get("/certificates/", {"code": "<script>"}).status_code == 404
+    assert "<script>" not in Client().get("/certificates/", {"code": "<script>"}).content.decode()
+
+
+def test_the_member_downloads_the_pdf_with_their_chinese_name(completed, member_client):
+    certificate = completed.certificate
+    answer = member_client.get(f"/certificates/{certificate.code}/pdf/")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/pdf"
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert f"certificate-{certificate.code}.pdf" in answer["Content-Disposition"]
+    text = pdf_text(answer.content)
+    for expected in ("Certificate of completion", "李明", "加强机关信息化建设", certificate.code):
+        assert expected in text
+    assert f"http://testserver/certificates/{certificate.code}/" in text
+
+
+def test_only_the_member_trainers_and_admins_download(completed, trainer_client, admin_client_demo):
+    url = f"/certificates/{completed.certificate.code}/pdf/"
+    assert trainer_client.get(url).status_code == 200
+    assert admin_client_demo.get(url).status_code == 200
+    assert Client().get(url).status_code == 404
+    from django.contrib.auth import get_user_model
+
+    stranger = get_user_model().objects.create_user("stranger", password="x")
+    client = Client()
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+
+
+def test_the_pdf_follows_the_readers_language(completed, member_client):
+    answer = member_client.get(
+        f"/certificates/{completed.certificate.code}/pdf/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "结业证书" in pdf_text(answer.content)
+
+
+def test_my_learning_and_the_course_page_offer_the_certificate(completed, member_client, demo):
+    code = completed.certificate.code
+    learning = member_client.get("/learning/").content.decode()
+    assert f"/certificates/{code}/pdf/" in learning and f"/certificates/{code}/" in learning
+    course = member_client.get(demo["course"].url).content.decode()
+    assert f"/certificates/{code}/pdf/" in course and "You completed this course" in course
+
+
+def test_long_titles_and_names_stay_on_one_page():
+    text = CertificateText(
+        heading="Certificate of completion",
+        lead="This certifies that",
+        name="Maximilian Alexander von Hohenzollern-Sigmaringen-Württemberg",
+        completed="has completed the course",
+        course="关于进一步加强和改进新形势下机关档案信息化建设与电子文件管理工作的实施意见培训" * 2,
+        date_label="Date",
+        date="Nov. 26, 2026",
+        trainers_label="Trainers",
+        trainers="Tom Trainer, 王芳, Ann Lee",
+        organisation="某某市档案学会 · Records Society",
+        code_label="Certificate code",
+        code=new_code(),
+        verify_url="https://training.example.org/certificates/ABCD-EFGH-JKMN/",
+        title="Certificate",
+    )
+    data = render_certificate(text)
+    assert data.startswith(b"%PDF") and len(data) < 400_000
+    assert "王芳" in pdf_text(data)
+
+
+def test_codes_are_normalised_as_people_type_them():
+    assert normalise_code(" abcd efgh jkmn ") == "ABCD-EFGH-JKMN"
+    assert normalise_code("o1il-0000-0000") == "0111-0000-0000"
+    assert len({new_code() for _ in range(200)}) == 200
