@@ -10,8 +10,8 @@ User = get_user_model()
 
 SIGNUP = {
     "username": "wang",
-    "first_name": "王",
-    "last_name": "芳",
+    "first_name": "芳",
+    "last_name": "王",
     "email": "wang@example.com",
     "password1": "a-long-passphrase-42",
     "password2": "a-long-passphrase-42",
@@ -24,7 +24,20 @@ def test_signup_creates_a_member_and_logs_them_in(client, demo):
     user = User.objects.get(username="wang")
     assert list(user.groups.values_list("name", flat=True)) == ["Members"]
     assert response.context["user"] == user
-    assert "Welcome, 王" in response.content.decode()
+    assert "Welcome, 王芳" in response.content.decode()  # a Chinese name: family name first
+
+
+def test_signup_returns_to_the_course_that_sent_the_visitor(client, demo):
+    course = demo["safety_course"].url
+    form = client.get("/accounts/signup/", {"next": course}).content.decode()
+    assert f'name="next" value="{course}"' in form
+    response = client.post(f"/accounts/signup/?next={course}", SIGNUP)
+    assert response.url == course
+
+
+def test_signup_ignores_a_next_address_on_another_site(client, demo):
+    response = client.post("/accounts/signup/?next=https://evil.example/", SIGNUP)
+    assert response.url == "/accounts/profile/"
 
 
 @pytest.mark.parametrize(

@@ -277,7 +277,9 @@ class CoursePage(CJKSearchMixin, Page):
             lesson.progress_state = lesson_state(rows.get(lesson.pk), lesson)
             lesson.waiting_for = locks.get(lesson.pk)
         required = required_lessons(lessons)
-        return sum(1 for lesson in required if lesson.pk in done) / len(required) if required else 0.0
+        return (
+            sum(1 for lesson in required if lesson.pk in done) / len(required) if required else 0.0
+        )
 
     def enrolment_context(self, user) -> dict:
         """The member's enrolment and whether (and why not) they can enrol now."""

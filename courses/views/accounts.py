@@ -4,18 +4,31 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ..forms import ProfileForm, SignupForm
+from ..names import person_name
 from ..roles import ROLE_LABELS, add_member
+
+
+def _next_url(request) -> str | None:
+    """Where to go after signing up: back to the course that sent the visitor here."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 @sensitive_post_parameters("password1", "password2")
 def signup(request):
-    """Create a member account and log the new member in."""
+    """Create a member account, log the new member in, and send them back where they came
+    from (the course they wanted to enrol in) or to their profile."""
     if request.user.is_authenticated:
-        return redirect("profile")
+        return redirect(_next_url(request) or "profile")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -23,11 +36,10 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request,
-            _("Welcome, %(name)s! Your account is ready.")
-            % {"name": user.get_short_name() or user.username},
+            _("Welcome, %(name)s! Your account is ready.") % {"name": person_name(user)},
         )
-        return redirect("profile")
-    return render(request, "account/signup.html", {"form": form})
+        return redirect(_next_url(request) or "profile")
+    return render(request, "account/signup.html", {"form": form, "next": _next_url(request)})
 
 
 @login_required
