@@ -592,3 +592,9 @@ ZH.update(
         "Find a course": "查找课程",
     }
 )
+ZH.update(
+    {
+        "Export progress (xAPI)": "导出学习进度（xAPI）",
+        "Every member’s progress as xAPI statements (JSON), to import into a learning record store.": "全部学员的学习进度，导出为 xAPI 语句（JSON），可导入学习记录库（LRS）。",
+    }
+)
