@@ -33,8 +33,13 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
     if not isinstance(report, dict):
         raise core.BadReport("the report is a JSON object")
     now = now or timezone.now()
+    forwarding = bool(settings.ELEARN_XAPI_LRS_URL)
     with transaction.atomic():
         progress = _row(user, lesson)
+        if forwarding:
+            from .xapi_service import forward_key
+
+            before = forward_key(progress, lesson)
         wall = (now - progress.last_report_at).total_seconds() if progress.last_report_at else None
         if "segments" in report:
             video = getattr(lesson, "video", None) if isinstance(lesson, LecturePage) else None
@@ -78,6 +83,12 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
         if newly_complete:
             user.__dict__.pop("_elearn_done", None)
             update_course_completion(user, lesson, now=now)
+        # Only reports that change what a statement says go to the LRS: an open lecture
+        # tab reports its reading time every 10 s, and that is not in the statement.
+        if forwarding and forward_key(progress, lesson) != before:
+            from .tasks import queue_xapi_forward
+
+            queue_xapi_forward(progress)
     return progress
 
 
@@ -198,16 +209,27 @@ def lesson_state(progress: LessonProgress | None, lesson) -> dict:
         return {"state": "not_started", "percent": 0}
     if progress.completed_at:
         return {"state": "done", "percent": 100}
+    return {"state": "in_progress", "percent": min(99, int(progress_share(progress, lesson) * 100))}
+
+
+def counts_video(lesson) -> bool:
+    """Whether the lesson's progress is its video's (a lecture with a video, unless it
+    completes by its slides)."""
+    return (
+        isinstance(lesson, LecturePage)
+        and lesson.video_id is not None
+        and lesson.completion_rule != LecturePage.CompletionRule.SLIDES
+    )
+
+
+def progress_share(progress: LessonProgress, lesson) -> float:
+    """How far into the lesson the member is, 0–1, measured by what completes it: the video
+    watched, the slides seen, or the article read (short of its end counts 90% at most)."""
     if isinstance(lesson, LecturePage):
-        share = (
-            progress.slides_coverage
-            if lesson.video_id is None
-            or lesson.completion_rule == LecturePage.CompletionRule.SLIDES
-            else progress.video_coverage
-        )
-    else:
-        needed = max(1.0, lesson.reading_time * 60 * settings.ELEARN_READING_SHARE)
-        share = min(1.0, progress.reading_seconds / needed) * (
-            0.9 if not progress.reached_end else 1
-        )
-    return {"state": "in_progress", "percent": min(99, int(share * 100))}
+        if counts_video(lesson):
+            return progress.video_coverage
+        if lesson.deck_id is None:  # neither video nor slides: reaching the end is all
+            return 1.0 if progress.reached_end else 0.0
+        return progress.slides_coverage
+    needed = max(1.0, lesson.reading_time * 60 * settings.ELEARN_READING_SHARE)
+    return min(1.0, progress.reading_seconds / needed) * (0.9 if not progress.reached_end else 1)

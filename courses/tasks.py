@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from . import deck_service
+from . import deck_service, xapi
 from .models import SlideDeck
 
 logger = logging.getLogger(__name__)
@@ -145,3 +145,24 @@ def narrate_lecture_task(
             if name:
                 default_storage.delete(name)
     return f"video {made.video.pk}"
+
+
+@task()
+def forward_xapi_task(progress_id: int, revision: str = "", attempt: int = 1) -> str:
+    """Send a member's progress in one lesson to the LRS as an xAPI statement.
+
+    Sends the row's current state. A task queued for an older report than the row's latest
+    steps aside, so a queue that fell behind sends each row once. Network errors, 5xx and
+    429 are tried again with growing waits up to ``ELEARN_XAPI_MAX_ATTEMPTS``, then logged:
+    the LRS never fails a member's report.
+    """
+    from . import xapi_service
+
+    return xapi_service.forward(progress_id, revision=revision, attempt=attempt)
+
+
+def queue_xapi_forward(progress) -> None:
+    """Forward once the report is committed, so the worker finds it. ``robust``: a queue
+    that cannot take the task logs the error instead of failing the member's report."""
+    revision = xapi.revision(progress.last_report_at)
+    transaction.on_commit(lambda: forward_xapi_task.enqueue(progress.pk, revision), robust=True)

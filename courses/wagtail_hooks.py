@@ -15,7 +15,7 @@ from .deck_forms import SlideDeckForm
 from .models import CoursePage, Enrolment, LecturePage, LectureVideo, SlideDeck
 from .upload_progress import admin_css, admin_upload_progress_js
 from .video_forms import LectureVideoForm
-from .views import deck_admin, enrolment_admin, handout_admin, lecture_admin
+from .views import deck_admin, enrolment_admin, handout_admin, lecture_admin, xapi_admin
 
 
 class StatusColumn(Column):
@@ -74,6 +74,11 @@ def register_deck_urls():
             "courses/<int:page_id>/members/",
             enrolment_admin.course_enrolments,
             name="courses_course_enrolments",
+        ),
+        path(
+            "courses/<int:page_id>/xapi/",
+            xapi_admin.export_course_xapi,
+            name="courses_course_xapi",
         ),
         path(
             "handouts/print/<int:page_id>/",

@@ -226,3 +226,16 @@ ELEARN_PROGRESS_FIRST_REPORT_S = float(os.environ.get("ELEARN_PROGRESS_FIRST_REP
 ELEARN_PROGRESS_REPORTS_PER_MINUTE = int(
     os.environ.get("ELEARN_PROGRESS_REPORTS_PER_MINUTE", "120")
 )
+
+# xAPI: progress is forwarded to a Learning Record Store when its statements endpoint base
+# is set (e.g. https://lrs.example.org/xapi/); key and secret are its Basic auth credentials.
+ELEARN_XAPI_LRS_URL = os.environ.get("ELEARN_XAPI_LRS_URL", "")
+ELEARN_XAPI_LRS_KEY = os.environ.get("ELEARN_XAPI_LRS_KEY", "")
+ELEARN_XAPI_LRS_SECRET = os.environ.get("ELEARN_XAPI_LRS_SECRET", "")
+# "account" (the member's id on this site) or "mbox" (their email, for LRSs that match people
+# across systems by email).
+ELEARN_XAPI_ACTOR = os.environ.get("ELEARN_XAPI_ACTOR", "account")
+ELEARN_XAPI_TIMEOUT_SECONDS = float(os.environ.get("ELEARN_XAPI_TIMEOUT_SECONDS", "10"))
+# A statement is tried this many times, waiting 30 s, 60 s, 120 s… between tries.
+ELEARN_XAPI_MAX_ATTEMPTS = int(os.environ.get("ELEARN_XAPI_MAX_ATTEMPTS", "5"))
+ELEARN_XAPI_RETRY_SECONDS = float(os.environ.get("ELEARN_XAPI_RETRY_SECONDS", "30"))

@@ -18,6 +18,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="elear
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="elearn-test-static-"))
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.environ.get("ELEARN_TASK_BACKEND", "immediate")]}}
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Never forward to an LRS named in the environment; the xAPI tests run their own.
+ELEARN_XAPI_LRS_URL = ""
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the worker test starts a second process that must see the same data.

@@ -633,5 +633,7 @@ ZH.update(
         "You completed this course on %(date)s.": "你已于 %(date)s 完成本课程。",
         "Optional": "选修",
         "Opens when you complete “%(title)s”": "完成“%(title)s”后打开",
+        "Export progress (xAPI)": "导出学习进度（xAPI）",
+        "Every member’s progress as xAPI statements (JSON), to import into a learning record store.": "全部学员的学习进度，导出为 xAPI 语句（JSON），可导入学习记录库（LRS）。",
     }
 )

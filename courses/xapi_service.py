@@ -1,0 +1,260 @@
+"""Members' progress as xAPI statements: rows in, the values ``courses/xapi.py`` builds from
+out; the course export; forwarding to a Learning Record Store.
+
+Forwarding sends one statement per progress report that changes what the statement says
+(``progress.record`` compares ``forward_key`` before and after). Each statement carries the
+member's whole state in the lesson, so a queue that fell behind sends only each row's latest
+state, and a statement lost to an LRS outage is made good by the member's next report or by
+importing the course export.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from wagtail.models import Site
+
+from . import xapi
+from .models import ArticlePage, CoursePage, Enrolment, LecturePage, LessonProgress
+from .models.videos import VideoPosition
+from .progress import counts_video, progress_share
+
+logger = logging.getLogger(__name__)
+
+IMMEDIATE_MAX_WAIT_S = 2.0
+
+
+@dataclass(frozen=True)
+class LessonFacts:
+    """What every statement about one lesson shares, looked up once per lesson."""
+
+    activity: xapi.Activity
+    course: xapi.Activity | None
+    video: xapi.VideoFacts | None
+
+
+def home_page() -> str:
+    """The site members have their accounts on: the actor's ``account.homePage``.
+
+    The default site, one address for every statement: a member on two sites of one
+    installation is still one person to the LRS.
+    """
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None:
+        return site.root_url
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def page_activity(page, activity_type: str) -> xapi.Activity:
+    """A page as an xAPI Activity: its absolute URL, its title by language, its type."""
+    parts = page.get_url_parts()
+    if parts is None:  # not under any site: still a stable, absolute IRI
+        url = f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/admin/pages/{page.pk}/"
+    else:
+        _site_id, root_url, path = parts
+        url = root_url + path
+    return xapi.Activity(
+        url=url,
+        names=xapi.language_map(page.title, page.locale.language_code),
+        type=activity_type,
+        key=f"page:{page.pk}",
+    )
+
+
+def lesson_facts(lesson, course: CoursePage | None = None) -> LessonFacts:
+    """The Activity of a lesson and of its course, and its video's facts if progress is the
+    video's."""
+    course = course if course is not None else lesson.course
+    video = None
+    if counts_video(lesson):
+        video = xapi.VideoFacts(
+            length_s=lesson.video.duration,
+            completion_threshold=lesson.completion_threshold / 100,
+        )
+    return LessonFacts(
+        activity=page_activity(lesson, xapi.VIDEO_TYPE if video else xapi.LESSON_TYPE),
+        course=page_activity(course, xapi.COURSE_TYPE) if course is not None else None,
+        video=video,
+    )
+
+
+def lesson_state(progress: LessonProgress, lesson, *, position: float | None = None):
+    """The row as the plain values of one report (``position``: the member's resume point)."""
+    video = counts_video(lesson)
+    return xapi.LessonState(
+        share=progress_share(progress, lesson),
+        complete=progress.completed_at is not None,
+        reported_at=progress.last_report_at or progress.updated_at,
+        watched=[list(pair) for pair in progress.watched] if video else [],
+        time=position if video else None,
+        duration_s=progress.watched_seconds if video else None,
+    )
+
+
+def has_progress(state: xapi.LessonState) -> bool:
+    """Opening a lesson and doing nothing it measures makes no statement."""
+    return state.complete or state.share > 0 or bool(state.watched)
+
+
+def forward_key(progress: LessonProgress, lesson) -> tuple:
+    """What a statement about this row would say, less its time and position: a report
+    that leaves it unchanged is not forwarded."""
+    state = lesson_state(progress, lesson, position=0.0)
+    if not has_progress(state):
+        return ()
+    video = counts_video(lesson)
+    return (xapi.verb_for(state, video=video), xapi.result_for(state, video=video))
+
+
+def member_of(user) -> xapi.Member:
+    return xapi.Member(
+        user_id=user.pk, name=user.get_full_name() or user.get_username(), email=user.email
+    )
+
+
+def statement_for(
+    progress: LessonProgress,
+    lesson,
+    facts: LessonFacts,
+    *,
+    home: str,
+    position: float | None = None,
+) -> dict | None:
+    """The statement for one row, or None when the row holds nothing a statement would say."""
+    state = lesson_state(progress, lesson, position=position)
+    if not has_progress(state):
+        return None
+    registration = None
+    if facts.course is not None:
+        registration = xapi.registration_id(home, progress.user_id, facts.course.key)
+    return xapi.progress_statement(
+        member=member_of(progress.user),
+        lesson=facts.activity,
+        course=facts.course,
+        state=state,
+        home_page=home,
+        video=facts.video,
+        registration=registration,
+        use_mbox=settings.ELEARN_XAPI_ACTOR == "mbox",
+    )
+
+
+def course_statements(course: CoursePage) -> Iterator[dict]:
+    """Every statement of the course's members' progress in its live lessons, one row at a
+    time: one query for the rows (with each member's video position), read in chunks, so
+    memory stays flat however many members there are.
+
+    Members are everyone with an enrolment in the course, former members included (their
+    progress is history); trainers' and admins' own visits are left out.
+    """
+    lessons = {lesson.pk: lesson for lesson in course.get_lessons()}
+    facts = {pk: lesson_facts(lesson, course) for pk, lesson in lessons.items()}
+    home = home_page()
+    position = VideoPosition.objects.filter(
+        user=OuterRef("user"), video=OuterRef("page__lecturepage__video")
+    ).values("position")[:1]
+    rows = (
+        LessonProgress.objects.filter(page_id__in=list(lessons))
+        .filter(Exists(Enrolment.objects.filter(course=course, user=OuterRef("user"))))
+        .select_related("user")
+        .annotate(video_position=Subquery(position))
+        .order_by("user_id", "page_id")
+    )
+    for row in rows.iterator(chunk_size=500):
+        statement = statement_for(
+            row, lessons[row.page_id], facts[row.page_id], home=home, position=row.video_position
+        )
+        if statement is not None:
+            yield statement
+
+
+def is_member(user_id: int, lesson) -> bool:
+    """Members' learning goes to the LRS, as in the export: not trainers' and admins' looks
+    at a course they are not enrolled in. Lessons outside any course are everyone's."""
+    course = lesson.course
+    return course is None or Enrolment.objects.filter(user_id=user_id, course=course).exists()
+
+
+def forward(progress_id: int, *, revision: str = "", attempt: int = 1) -> str:
+    """Send the row's current state to the LRS; the body of ``forward_xapi_task``.
+
+    Returns what happened: "sent", "off", "gone", "not a member", "nothing", "superseded"
+    (a newer report is queued and will send it), "retry" or "failed". Never raises for the
+    LRS's sake.
+    """
+    url = settings.ELEARN_XAPI_LRS_URL
+    if not url:
+        return "off"
+    progress = LessonProgress.objects.select_related("user").filter(pk=progress_id).first()
+    if progress is None:
+        return "gone"
+    if revision and progress.last_report_at and xapi.revision(progress.last_report_at) != revision:
+        return "superseded"
+    lesson = progress.page.specific
+    if not isinstance(lesson, LecturePage | ArticlePage):
+        return "gone"
+    if not is_member(progress.user_id, lesson):
+        return "not a member"
+    position = None
+    if counts_video(lesson):
+        position = (
+            VideoPosition.objects.filter(user_id=progress.user_id, video_id=lesson.video_id)
+            .values_list("position", flat=True)
+            .first()
+        )
+    statement = statement_for(
+        progress, lesson, lesson_facts(lesson), home=home_page(), position=position
+    )
+    if statement is None:
+        return "nothing"
+    try:
+        xapi.send_statements(
+            url,
+            settings.ELEARN_XAPI_LRS_KEY,
+            settings.ELEARN_XAPI_LRS_SECRET,
+            [statement],
+            timeout=settings.ELEARN_XAPI_TIMEOUT_SECONDS,
+        )
+    except xapi.LrsError as exc:
+        return _failed(progress, revision, attempt, exc)
+    return "sent"
+
+
+def _failed(progress, revision: str, attempt: int, exc: xapi.LrsError) -> str:
+    if not exc.retry or attempt >= settings.ELEARN_XAPI_MAX_ATTEMPTS:
+        logger.error(
+            "xAPI statement %s (progress %s) not delivered after %s attempt(s): %s",
+            xapi.revision(progress.last_report_at),
+            progress.pk,
+            attempt,
+            exc,
+        )
+        return "failed"
+    delay = settings.ELEARN_XAPI_RETRY_SECONDS * 2 ** (attempt - 1)
+    logger.warning(
+        "xAPI: progress %s, attempt %s failed (%s); trying again in %.0f s",
+        progress.pk,
+        attempt,
+        exc,
+        delay,
+    )
+    from .tasks import forward_xapi_task
+
+    revision = revision or xapi.revision(progress.last_report_at)
+    if forward_xapi_task.get_backend().supports_defer:
+        # A queue that can wait frees its worker; the row may have moved on by then.
+        forward_xapi_task.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+            progress.pk, revision, attempt + 1
+        )
+        return "retry"
+    # The immediate backend runs tasks inside the member's request and cannot wait in the
+    # queue: wait here, briefly, so the request is not held for minutes.
+    time.sleep(min(delay, IMMEDIATE_MAX_WAIT_S))
+    return forward(progress.pk, revision=revision, attempt=attempt + 1)
