@@ -24,6 +24,7 @@ from wagtail.models import Site
 from . import xapi
 from .models import ArticlePage, CoursePage, Enrolment, LecturePage, LessonProgress
 from .models.videos import VideoPosition
+from .names import person_name
 from .progress import counts_video, progress_share
 
 logger = logging.getLogger(__name__)
@@ -114,9 +115,7 @@ def forward_key(progress: LessonProgress, lesson) -> tuple:
 
 
 def member_of(user) -> xapi.Member:
-    return xapi.Member(
-        user_id=user.pk, name=user.get_full_name() or user.get_username(), email=user.email
-    )
+    return xapi.Member(user_id=user.pk, name=person_name(user), email=user.email)
 
 
 def statement_for(

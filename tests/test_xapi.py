@@ -24,7 +24,7 @@ from tests.conftest import client_for
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 MOMENT = datetime(2026, 11, 25, 9, 30, 0, 123456, tzinfo=UTC)
 HOME = "http://localhost"
-MEMBER = xapi.Member(user_id=7, name="李 明", email="member@example.com")
+MEMBER = xapi.Member(user_id=7, name="李明", email="member@example.com")
 COURSE = xapi.Activity(
     url="http://localhost/digital-office/",
     names={"zh-CN": "加强机关信息化建设"},
@@ -127,7 +127,7 @@ def test_video_statement_follows_the_video_profile():
     assert statement["timestamp"] == "2026-11-25T09:30:00.123Z"
     assert statement["actor"] == {
         "objectType": "Agent",
-        "name": "李 明",
+        "name": "李明",
         "account": {"homePage": HOME, "name": "7"},
     }
     assert "member@example.com" not in json.dumps(statement)
@@ -174,7 +174,7 @@ def test_slides_and_articles_use_progressed_and_completed():
 
 def test_email_only_when_the_site_says_mbox():
     agent = xapi.actor(MEMBER, HOME, use_mbox=True)
-    assert agent == {"objectType": "Agent", "name": "李 明", "mbox": "mailto:member@example.com"}
+    assert agent == {"objectType": "Agent", "name": "李明", "mbox": "mailto:member@example.com"}
     nameless = xapi.Member(user_id=8, name="x", email="")
     assert "account" in xapi.actor(nameless, HOME, use_mbox=True)
 
@@ -508,6 +508,6 @@ def test_sites_that_match_people_by_email_choose_mbox(member_client, demo, video
     _, [statement] = download(client_for("admin", demo), demo["course"])
     assert statement["actor"] == {
         "objectType": "Agent",
-        "name": "李 明",
+        "name": "李明",
         "mbox": "mailto:member@example.com",
     }
