@@ -4,7 +4,7 @@ recipients; a background task builds the PDF while the page shows its progress; 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
@@ -14,6 +14,7 @@ from wagtail.models import Page
 from ..models import CoursePage, HandoutBuild, LecturePage
 from ..tasks import queue_handout
 from .enrolment_admin import enrollable_groups
+from .serve import send_file
 
 
 class HandoutForm(forms.ModelForm):
@@ -118,6 +119,6 @@ def handout_download(request, handout_id: int):
     handout = _handout(request, handout_id)
     if handout.status != HandoutBuild.Status.READY or not default_storage.exists(handout.file):
         raise Http404
-    return FileResponse(
-        default_storage.open(handout.file, "rb"), as_attachment=True, filename=handout.filename
+    return send_file(
+        request, handout.file, filename=handout.filename, attachment=True, cache="private, no-store"
     )

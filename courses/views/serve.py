@@ -8,11 +8,14 @@ nosniff. Originals are never served from here.
 import mimetypes
 import posixpath
 import re
+from urllib.parse import quote
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
-from django.utils.http import quote_etag
+from django.utils.http import content_disposition_header, quote_etag
 from django.views.decorators.http import require_safe
 
 from .. import deck_service
@@ -33,23 +36,72 @@ def safe_name(name: str) -> str:
     return clean
 
 
-def serve_derived(request, storage_name: str, source_hash: str, name: str):
-    """Send a derived file: Range support, an ETag, nosniff, private caching."""
-    # Derived names embed the source hash, so name + hash identify the bytes.
-    etag = quote_etag(f"{source_hash[:16]}-{name}")
-    if request.headers.get("If-None-Match") == etag:
+def _offloaded(storage_name: str) -> HttpResponse | None:
+    """An empty response that tells the front web server to send the file itself, when one
+    is configured (nginx: X-Accel-Redirect to an ``internal`` location over MEDIA_ROOT;
+    Apache or lighttpd: X-Sendfile with the file's path). Django has checked permission;
+    the server does the bytes, ranges included. Storages without local paths stream."""
+    mode = settings.ELEARN_PROTECTED_FILES
+    if not mode:
+        return None
+    try:
+        path = default_storage.path(storage_name)
+    except NotImplementedError:
+        return None
+    response = HttpResponse()
+    if mode == "x-accel-redirect":
+        prefix = settings.ELEARN_PROTECTED_FILES_PREFIX.rstrip("/")
+        response["X-Accel-Redirect"] = quote(f"{prefix}/{storage_name}")
+    elif mode == "x-sendfile":
+        response["X-Sendfile"] = path
+    else:
+        raise ImproperlyConfigured(
+            "ELEARN_PROTECTED_FILES is '', 'x-accel-redirect' or 'x-sendfile'"
+        )
+    return response
+
+
+def send_file(
+    request,
+    storage_name: str,
+    *,
+    name: str | None = None,
+    etag: str | None = None,
+    filename: str | None = None,
+    attachment: bool = False,
+    cache: str = "private, max-age=3600",
+):
+    """Send a stored file someone was allowed to see: by the front server when configured,
+    else with Range support; always with an ETag (when the name pins the bytes), nosniff
+    and private caching."""
+    name = name or storage_name
+    if etag and request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = ranged_file_response(
-        request,
-        default_storage.open(storage_name, "rb"),
-        default_storage.size(storage_name),
-        content_type,
-    )
-    response["ETag"] = etag
+    response = _offloaded(storage_name)
+    if response is None:
+        response = ranged_file_response(
+            request,
+            default_storage.open(storage_name, "rb"),
+            default_storage.size(storage_name),
+            content_type,
+        )
+    response["Content-Type"] = content_type
+    if etag:
+        response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = cache
+    if filename:
+        kind = "attachment" if attachment else "inline"
+        response["Content-Disposition"] = content_disposition_header(kind == "attachment", filename)
     return response
+
+
+def serve_derived(request, storage_name: str, source_hash: str, name: str, **kwargs):
+    """A deck's or video's derived file; its name embeds the source hash, so name + hash
+    identify the bytes (the ETag)."""
+    etag = quote_etag(f"{source_hash[:16]}-{name}")
+    return send_file(request, storage_name, name=name, etag=etag, **kwargs)
 
 
 @require_safe
@@ -67,9 +119,5 @@ def deck_file(request, deck_id: int, name: str):
             raise Http404
         if deck_service.render_slide_image(deck, int(lazy.group(2)), int(lazy.group(3))) is None:
             raise Http404
-    response = serve_derived(request, storage_name, deck.file_hash, clean)
-    if response.get("Content-Type") == "application/pdf":
-        response["Content-Disposition"] = (
-            f'inline; filename="{posixpath.basename(deck.filename)}.pdf"'
-        )
-    return response
+    pdf_name = f"{posixpath.basename(deck.filename)}.pdf" if clean.endswith(".pdf") else None
+    return serve_derived(request, storage_name, deck.file_hash, clean, filename=pdf_name)

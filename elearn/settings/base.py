@@ -219,6 +219,13 @@ ELEARN_SLIDE_EAGER_WIDTHS = (480, 960)
 ELEARN_SLIDE_IMAGE_FORMAT = os.environ.get("ELEARN_SLIDE_IMAGE_FORMAT", "jpeg")
 ELEARN_SLIDE_SEEN_SECONDS = 2
 
+# Protected files (slide images, videos, handouts) are checked by Django, then sent by it, or
+# by the front web server when one is set up for it: "x-accel-redirect" (nginx, with an
+# `internal` location at ELEARN_PROTECTED_FILES_PREFIX aliased to MEDIA_ROOT) or
+# "x-sendfile" (Apache mod_xsendfile, lighttpd). See the README, "Serving protected files".
+ELEARN_PROTECTED_FILES = os.environ.get("ELEARN_PROTECTED_FILES", "")
+ELEARN_PROTECTED_FILES_PREFIX = os.environ.get("ELEARN_PROTECTED_FILES_PREFIX", "/protected/")
+
 # Progress: an article counts as read at its end after this share of its reading time; a
 # first video report may claim at most this many seconds of wall-clock time.
 ELEARN_READING_SHARE = float(os.environ.get("ELEARN_READING_SHARE", "0.5"))
