@@ -162,3 +162,8 @@ def test_codes_are_normalised_as_people_type_them():
     assert normalise_code(" abcd efgh jkmn ") == "ABCD-EFGH-JKMN"
     assert normalise_code("o1il-0000-0000") == "0111-0000-0000"
     assert len({new_code() for _ in range(200)}) == 200
+
+
+def test_the_course_members_page_shows_who_holds_which_certificate(completed, trainer_client):
+    html = trainer_client.get(f"/admin/courses/{completed.course_id}/members/").content.decode()
+    assert f'href="/certificates/{completed.certificate.code}/"' in html

@@ -50,7 +50,7 @@ def course_enrolments(request, page_id: int):
         response, csv_report = _act(request, course, action)
         if response is not None:
             return response
-    enrolments = course.enrolments.select_related("user", "decided_by").order_by(
+    enrolments = course.enrolments.select_related("user", "decided_by", "certificate").order_by(
         "user__last_name", "user__first_name", "user__username"
     )
     return TemplateResponse(
