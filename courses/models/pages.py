@@ -43,11 +43,16 @@ class ArticleTag(TaggedItemBase):
     )
 
 
-class CJKSearchMixin:
+class CJKSearchMixin(models.Model):
     """Indexes a bigram copy of a page's CJK text so Chinese queries find it on every backend.
 
-    Subclasses list the texts in ``search_texts``; see ``courses.search_text``.
+    Subclasses list the texts in ``search_texts``; see ``courses.search_text``. An abstract
+    model rather than a plain mixin: Elasticsearch and OpenSearch name an indexed method after
+    the model that defines it, which must have ``_meta``.
     """
+
+    class Meta:
+        abstract = True
 
     def search_texts(self) -> list[str]:
         return [self.title, getattr(self, "search_description", ""), self.tag_names()]
