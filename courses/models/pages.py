@@ -131,7 +131,7 @@ class LibraryPage(Page):
         return context
 
 
-class CoursePage(CJKSearchMixin, Page):
+class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
     """A course: its lessons are the lecture and article pages below it, in tree order,
     optionally grouped into sections."""
 
