@@ -43,6 +43,7 @@ urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("notifications/", include("insights.urls")),
 ]
 
 if settings.DEBUG:

@@ -214,7 +214,7 @@ class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
     ]
 
     parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["courses.CourseSectionPage", *LESSON_TYPES]
+    subpage_types = ["courses.CourseSectionPage", *LESSON_TYPES, "insights.CourseFeedbackPage"]
 
     class Meta:
         verbose_name = _("course")
@@ -241,7 +241,7 @@ class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
         for child in self.get_children().live().specific():
             if isinstance(child, CourseSectionPage):
                 outline.append((child, list(child.get_lessons())))
-            else:
+            elif isinstance(child, LecturePage | ArticlePage):  # not the feedback survey
                 loose.append(child)
         if loose:
             outline.insert(0, (None, loose))

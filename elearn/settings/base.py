@@ -36,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "courses",
+    "insights",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -248,3 +249,7 @@ ELEARN_XAPI_TIMEOUT_SECONDS = float(os.environ.get("ELEARN_XAPI_TIMEOUT_SECONDS"
 # A statement is tried this many times, waiting 30 s, 60 s, 120 s… between tries.
 ELEARN_XAPI_MAX_ATTEMPTS = int(os.environ.get("ELEARN_XAPI_MAX_ATTEMPTS", "5"))
 ELEARN_XAPI_RETRY_SECONDS = float(os.environ.get("ELEARN_XAPI_RETRY_SECONDS", "30"))
+
+# Notifications: `manage.py send_reminders` (daily, from cron) emails members who have done
+# nothing in a course for this many days, once per stretch of inactivity.
+ELEARN_REMINDER_DAYS = int(os.environ.get("ELEARN_REMINDER_DAYS", "14"))
