@@ -57,7 +57,7 @@ def ask_and_decide(demo, user, capture, approve=True):
     ("language", "subject", "footer"),
     [
         ("en", "You are enrolled in “First aid basics”", "Stop emails about enrolment decisions:"),
-        ("zh-hans", "你已加入“First aid basics”", "不再接收关于报名审核结果的邮件："),
+        ("zh-hans", "您已报名“First aid basics”", "不再接收关于报名审核结果的邮件："),
     ],
 )
 def test_decision_email_in_the_members_language_with_unsubscribe(
@@ -295,6 +295,6 @@ def test_every_email_renders_in_both_languages(demo, language):
     assert len(mine) == 5
     for email in mine:
         # Each was written in the reader's language, to its unsubscribe footer.
-        chinese = "不再接收关于你的课程的所有邮件：" in email.body
+        chinese = "不再接收关于您的课程的所有邮件：" in email.body
         assert chinese == (language == "zh-hans"), email.body
         assert ("Stop all emails about your courses:" in email.body) == (language == "en")

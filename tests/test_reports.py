@@ -83,7 +83,7 @@ def test_course_summary_report_and_its_exports(trainer, known):
         "Enrolled": "6",
         "Not started": "1",
         "In progress": "3",
-        "Completed": "2",
+        "Completed the course": "2",
         "Completion rate (%)": "33",
         "Median days to complete": "7.0",
         "Average progress (%)": "44",
@@ -96,7 +96,11 @@ def test_summary_filters_by_group_and_enrolment_date(trainer, known):
     [north] = csv_rows(
         trainer, SUMMARY, {"course": known.course.pk, "group": known.groups["north"].pk}
     )
-    assert (north["Enrolled"], north["Completed"], north["In progress"]) == ("3", "2", "1")
+    assert (north["Enrolled"], north["Completed the course"], north["In progress"]) == (
+        "3",
+        "2",
+        "1",
+    )
     [early] = csv_rows(
         trainer,
         SUMMARY,
@@ -112,7 +116,7 @@ def test_groups_compared(trainer, known):
         "Enrolled": "3",
         "Not started": "0",
         "In progress": "1",
-        "Completed": "2",
+        "Completed the course": "2",
         "Completion rate (%)": "67",
         "Median days to complete": "7.0",
         "Average progress (%)": "78",
@@ -128,7 +132,8 @@ def test_groups_compared(trainer, known):
 def test_lesson_drop_off_and_the_funnel(trainer, known):
     rows = csv_rows(trainer, DROP_OFF, {"course": known.course.pk})
     table = [
-        (r["Lesson"], r["Optional"], r["Started"], r["Completed"], r["Stopped here"]) for r in rows
+        (r["Lesson"], r["Optional"], r["Started"], r["Completed the lesson"], r["Stopped here"])
+        for r in rows
     ]
     assert table == [
         ("A1 Basics", "no", "5", "4", "1"),
@@ -136,10 +141,10 @@ def test_lesson_drop_off_and_the_funnel(trainer, known):
         ("A3 Extra", "yes", "1", "1", "0"),
         ("A4 Wrap-up", "no", "2", "2", "0"),
     ]
-    assert [r["Completed (% of enrolled)"] for r in rows] == ["67", "33", "17", "33"]
+    assert [r["Completed the lesson (%)"] for r in rows] == ["67", "33", "17", "33"]
     page = trainer.get(DROP_OFF, {"course": known.course.pk}).content.decode()
     assert "Completion funnel: Known answers" in page
-    assert "1 enrolled members have not started yet." in page
+    assert "1 enrolled member has not started yet." in page
 
 
 def test_course_progress_matrix(trainer, known):

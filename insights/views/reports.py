@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 
@@ -347,7 +347,7 @@ def summary_columns(first: ExportColumn) -> list[ExportColumn]:
         ExportColumn("enrolled", _("Enrolled"), lambda row: row.summary.enrolled),
         ExportColumn("not_started", _("Not started"), lambda row: row.summary.not_started),
         ExportColumn("in_progress", _("In progress"), lambda row: row.summary.in_progress),
-        ExportColumn("completed", _("Completed"), lambda row: row.summary.completed),
+        ExportColumn("completed", _("Completed the course"), lambda row: row.summary.completed),
         ExportColumn(
             "completion_rate",
             _("Completion rate (%)"),
@@ -368,7 +368,7 @@ def summary_table_columns(first: Column) -> list[Column]:
         Column("enrolled", label=_("Enrolled"), accessor="summary.enrolled"),
         Column("not_started", label=_("Not started"), accessor="summary.not_started"),
         Column("in_progress", label=_("In progress"), accessor="summary.in_progress"),
-        Column("completed", label=_("Completed"), accessor="summary.completed"),
+        Column("completed", label=_("Completed the course"), accessor="summary.completed"),
         Column(
             "completion_rate",
             label=_("Completion rate"),
@@ -559,10 +559,10 @@ class LessonDropOffReport(CourseProgressReport):
                 ),
             ),
             Column("started", label=_("Started")),
-            Column("completed", label=_("Completed")),
+            Column("completed", label=_("Completed the lesson")),
             Column(
                 "completed_percent",
-                label=_("Completed (% of enrolled)"),
+                label=_("Completed the lesson (%)"),
                 accessor=lambda row: (
                     "" if row.completed_percent is None else f"{row.completed_percent}%"
                 ),
@@ -578,10 +578,10 @@ class LessonDropOffReport(CourseProgressReport):
                 "optional", _("Optional"), lambda row: _("yes") if row.optional else _("no")
             ),
             ExportColumn("started", _("Started"), lambda row: row.started),
-            ExportColumn("completed", _("Completed"), lambda row: row.completed),
+            ExportColumn("completed", _("Completed the lesson"), lambda row: row.completed),
             ExportColumn(
                 "completed_percent",
-                _("Completed (% of enrolled)"),
+                _("Completed the lesson (%)"),
                 lambda row: row.completed_percent,
             ),
             ExportColumn("stopped_here", _("Stopped here"), lambda row: row.stopped_here),
@@ -611,7 +611,11 @@ class LessonDropOffReport(CourseProgressReport):
             {
                 "title": title,
                 "svg": charts.bar_chart(bars, title=title),
-                "caption": _("%(n)s enrolled members have not started yet.")
+                "caption": ngettext(
+                    "%(n)s enrolled member has not started yet.",
+                    "%(n)s enrolled members have not started yet.",
+                    figures.enrolled - figures.started,
+                )
                 % {"n": figures.enrolled - figures.started},
             }
         ]
