@@ -117,11 +117,13 @@ def line_chart(
     def x_of(i: int) -> float:
         return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
 
+    # At most eight labels, counted back from the latest week (the one people look for).
     every = max(1, math.ceil(n / 8))
     for i, label in enumerate(labels):
-        if i % every == 0 or i == n - 1:
+        if (n - 1 - i) % every == 0:
+            anchor = "end" if i == n - 1 and n > 1 else "start" if i == 0 else "middle"
             body.append(
-                f'<text x="{x_of(i):.1f}" y="{top_margin + plot_h + 16}" text-anchor="middle" '
+                f'<text x="{x_of(i):.1f}" y="{top_margin + plot_h + 16}" text-anchor="{anchor}" '
                 f'fill="#555">{_e(label)}</text>'
             )
     for k, line in enumerate(series):

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -178,7 +177,8 @@ class CourseProgressReport(InsightsReport):
     filterset_class = OneCourseFilterSet
     export_filename = "course-progress"
     default_ordering = "member"
-    table_classname = "insights-matrix"
+    table_classname = "listing insights-matrix"
+    state_key = True  # the legend explains the matrix's cells
     orderings = {
         "member": ("user__last_name", "user__first_name", "user__username", "pk"),
         "enrolled": ("created_at", "pk"),
@@ -324,6 +324,7 @@ class CourseProgressReport(InsightsReport):
             }
             for n, lesson in enumerate(self.lessons, start=1)
         ]
+        context["state_key"] = self.state_key
         return context
 
 
@@ -436,7 +437,7 @@ class CourseSummaryReport(InsightsReport):
             "completed": _("Lessons completed"),
             "views": _("Lesson page views"),
         }
-        labels = [date_format(week, "SHORT_DATE_FORMAT") for week in activity.weeks]
+        labels = [f"{week:%m-%d}" for week in activity.weeks]
         series = [charts.Series(names[key], values) for key, values in activity.series.items()]
         title = _("Activity per week")
         return [
@@ -447,7 +448,7 @@ class CourseSummaryReport(InsightsReport):
                     "Weeks start on Monday. Page views count every visit to a lesson page, "
                     "members' and trainers' alike, and are left out when a group is chosen."
                 ),
-                "headers": [_("Week"), *[s.name for s in series]],
+                "headers": [_("Week of"), *[s.name for s in series]],
                 "rows": [[label, *[s.values[i] for s in series]] for i, label in enumerate(labels)],
             }
         ]
@@ -531,6 +532,7 @@ class LessonDropOffReport(CourseProgressReport):
     index_results_url_name = "insights_drop_off_results"
     export_filename = "lesson-drop-off"
     table_classname = None
+    state_key = False
     paginate_by = None
     intro = gettext_lazy(
         "A member who started the course and has not completed it stops at the first "

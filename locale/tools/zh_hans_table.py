@@ -715,7 +715,7 @@ ZH.update(
         "Lesson page views": "课时页面浏览量",
         "Activity per week": "每周学习动态",
         "Weeks start on Monday. Page views count every visit to a lesson page, members' and trainers' alike, and are left out when a group is chosen.": "每周从周一开始。页面浏览量统计课时页面的每次访问（学员和培训师都算在内）；选择了组时不显示浏览量。",
-        "Week": "周",
+        "Week of": "周起始日",
         "Groups compared": "各组对比",
         "In no group": "不属于任何组",
         "Completion rate by group": "各组完成率",
