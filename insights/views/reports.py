@@ -9,6 +9,7 @@ in ``insights.metrics``.
 
 from __future__ import annotations
 
+import csv
 from collections import OrderedDict, defaultdict
 from datetime import date, datetime, timedelta
 
@@ -19,6 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.mixins import Echo
 from wagtail.admin.views.reports import ReportView
 
 from courses.models import Certificate, Enrolment
@@ -114,6 +116,17 @@ class InsightsReport(ReportView):
 
     def to_row_dict(self, item):
         return OrderedDict((c.key, local(c.getter(item))) for c in self.export_columns)
+
+    def stream_csv(self, queryset):
+        # Wagtail's writer looks up a conversion for every cell; the values here are plain
+        # already (text, numbers, naive datetimes), so rows go straight to the csv module:
+        # a third of a large export's time.
+        writer = csv.writer(Echo())
+        yield writer.writerow([self.get_heading(queryset, key) for key in self.list_export])
+        for item in queryset:
+            yield writer.writerow(
+                ["" if value is None else value for value in self.to_row_dict(item).values()]
+            )
 
     def export_rows(self):
         """What the download holds: every row, not one page of them."""
@@ -280,6 +293,8 @@ class CourseProgressReport(InsightsReport):
             ExportColumn("completed", _("Completed"), lambda row: row.enrolment.completed_at),
             ExportColumn("last_activity", _("Last activity"), lambda row: row.last_activity),
         ]
+        # Translated once for the whole download, not once a cell.
+        states = {key: str(label) for key, label in STATE_LABELS.items()}
         for n, lesson in enumerate(self.lessons, start=1):
             name = f"{n}. {lesson.title}"
 
@@ -290,7 +305,7 @@ class CourseProgressReport(InsightsReport):
                 ExportColumn(
                     f"state_{lesson.pk}",
                     _("%(lesson)s: state") % {"lesson": name},
-                    lambda row, cell=cell: str(STATE_LABELS[cell(row).state]),
+                    lambda row, cell=cell: states[cell(row).state],
                 ),
                 ExportColumn(
                     f"percent_{lesson.pk}",
