@@ -101,6 +101,7 @@ def summarise(facts: Iterable[EnrolmentFact]) -> Summary:
 
 
 def active(enrolments):
+    """Members now in the course (a completed member stays active)."""
     return enrolments.filter(status=Enrolment.Status.ACTIVE)
 
 
@@ -183,6 +184,7 @@ NOT_STARTED = LessonCell("not_started", 0, None)
 
 
 def has_video(lesson) -> bool:
+    """Whether the lesson is a lecture with a video (its report has a "video watched" column)."""
     return getattr(lesson, "video_id", None) is not None
 
 
@@ -269,6 +271,7 @@ def group_names(user_ids, groups) -> dict[int, list[str]]:
 
 
 def batched(iterable: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` items from ``iterable`` (itertools.batched is Python 3.12)."""
     batch = []
     for item in iterable:
         batch.append(item)

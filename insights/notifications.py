@@ -45,6 +45,7 @@ class Kind:
 
 
 def kind_label(kind: str) -> str:
+    """What a kind of email is about, in the active language ("new lessons")."""
     if kind == ALL:
         from django.utils.translation import gettext
 
@@ -71,6 +72,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 
 
 def unsubscribe_url(user, kind: str) -> str:
+    """The absolute link that stops ``kind`` of email (or ``ALL``) for ``user``."""
     return settings.WAGTAILADMIN_BASE_URL + reverse(
         "notification_unsubscribe", args=[unsubscribe_token(user, kind)]
     )
@@ -86,6 +88,7 @@ def unsubscribe(user, kind: str) -> NotificationPreferences:
 
 
 def wants(user, kind: str) -> bool:
+    """Whether ``user`` has that kind of email switched on (the defaults when never set)."""
     return bool(getattr(NotificationPreferences.for_user(user), kind))
 
 
@@ -120,6 +123,7 @@ def notify(user, kind: str, template: str, context: dict, *, connection=None) ->
 
 
 def course_url(course) -> str:
+    """The course page's absolute address, for emails."""
     return settings.WAGTAILADMIN_BASE_URL + (course.url or "/")
 
 

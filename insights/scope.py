@@ -26,5 +26,6 @@ def can_view_reports(user) -> bool:
 
 
 def check_reports(user) -> None:
+    """Raise PermissionDenied unless ``user`` may read reports."""
     if not can_view_reports(user):
         raise PermissionDenied

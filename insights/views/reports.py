@@ -54,6 +54,7 @@ def local(value):
 
 
 def percent(value: float | None) -> str:
+    """A 0–1 share as "42%", or empty when there is none."""
     return "" if value is None else f"{round(value * 100)}%"
 
 
