@@ -57,6 +57,27 @@ def can_access_course(user, course) -> bool:
     return cache[course.pk]
 
 
+def prime_course_access(user, course_ids) -> None:
+    """Answer ``is_course_staff`` and ``can_access_course`` for many courses in two queries,
+    not one or two per course (My learning, a page of search results)."""
+    if not (user and user.is_authenticated) or is_site_admin(user):
+        return  # answered without queries
+    staff = user.__dict__.setdefault("_elearn_course_staff", {})
+    access = user.__dict__.setdefault("_elearn_course_access", {})
+    unknown = set(course_ids) - access.keys()
+    if not unknown:
+        return
+    trained = set(user.trained_courses.filter(pk__in=unknown).values_list("pk", flat=True))
+    enrolled = set(
+        Enrolment.objects.active()
+        .filter(user=user, course_id__in=unknown)
+        .values_list("course_id", flat=True)
+    )
+    for pk in unknown:
+        staff[pk] = pk in trained
+        access[pk] = pk in trained or pk in enrolled
+
+
 def waiting_for(user, lesson):
     """In a course taken in order, the required lesson the member must complete before this
     one opens; None when nothing holds it back (free previews, trainers, admins)."""
