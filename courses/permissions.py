@@ -10,7 +10,9 @@ admin see their files there.
 
 import re
 
-from .models import Enrolment, LecturePage, LectureVideo, SlideDeck
+from wagtail.models import Page
+
+from .models import ArticlePage, CoursePage, Enrolment, LecturePage, LectureVideo, SlideDeck
 from .models.slides import can_see_hidden_slides
 from .roles import ADMINS
 
@@ -97,6 +99,32 @@ def can_view_lesson(user, lesson) -> bool:
     if course is None or lesson.preview:
         return True
     return can_access_course(user, course) and waiting_for(user, lesson) is None
+
+
+def prime_lesson_access(user, pages) -> None:
+    """Prepare ``can_view_lesson`` for many pages at once (a page of search results): the
+    lessons' courses in one query and the user's access to them in two, instead of up to
+    four queries per lesson. The check itself is unchanged; a course taken in order still
+    looks up the member's completed lessons, once per course."""
+    lessons = [page for page in pages if isinstance(page, LecturePage | ArticlePage)]
+    if not lessons:
+        return
+    step = Page.steplen
+    ancestors = {
+        lesson.pk: [lesson.path[:end] for end in range(step, len(lesson.path), step)]
+        for lesson in lessons
+    }
+    courses = {
+        course.path: course
+        for course in CoursePage.objects.filter(
+            path__in={path for paths in ancestors.values() for path in paths}
+        )
+    }
+    for lesson in lessons:
+        # Sets the cached ``course`` property, as ``CoursePage.objects.ancestor_of`` would;
+        # lessons of one course share its object, so what is cached on it is fetched once.
+        lesson.course = next((courses[p] for p in ancestors[lesson.pk] if p in courses), None)
+    prime_course_access(user, [course.pk for course in courses.values()])
 
 
 def _lectures_showing(user, **lookup) -> list[LecturePage]:
