@@ -637,3 +637,10 @@ ZH.update(
         "Every member’s progress as xAPI statements (JSON), to import into a learning record store.": "全部学员的学习进度，导出为 xAPI 语句（JSON），可导入学习记录库（LRS）。",
     }
 )
+
+# Search: locked lessons show no excerpt
+ZH.update(
+    {
+        "A lesson of “%(course)s”: enrol in the course to read it.": "“%(course)s”课程中的一课：报名该课程后即可阅读。",
+    }
+)
