@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "elearn.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -220,6 +221,16 @@ ELEARN_SLIDE_EAGER_WIDTHS = (480, 960)
 # 40% fewer bytes (bench/convert_decks.py). WebP suits sites whose members are on slow links.
 ELEARN_SLIDE_IMAGE_FORMAT = os.environ.get("ELEARN_SLIDE_IMAGE_FORMAT", "jpeg")
 ELEARN_SLIDE_SEEN_SECONDS = 2
+
+# Content-Security-Policy (elearn/security_headers.py): where else media may come from (an
+# object storage's address, when files are handed out as signed URLs) and which sites'
+# players articles may embed.
+ELEARN_CSP_MEDIA_ORIGINS = [o for o in os.environ.get("ELEARN_CSP_MEDIA_ORIGINS", "").split() if o]
+ELEARN_CSP_FRAME_ORIGINS = os.environ.get(
+    "ELEARN_CSP_FRAME_ORIGINS",
+    "https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com "
+    "https://player.bilibili.com https://player.youku.com",
+).split()
 
 # Protected files (slide images, videos, handouts) are checked by Django, then sent by it, or
 # by the front web server when one is set up for it: "x-accel-redirect" (nginx, with an
