@@ -50,9 +50,12 @@ def test_no_page_breaks_the_policy(browser, live_server):
     violations: list[str] = []
     page.on(
         "console",
-        lambda message: violations.append(f"{page.url}: {message.text}")
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
     )
     page.on("pageerror", lambda exc: violations.append(f"{page.url}: {exc}"))
     for path in ["/", "/accounts/signup/", "/accounts/login/", objects["course"].url]:
