@@ -311,3 +311,10 @@ def test_reports_lost_to_a_server_outage_are_sent_again(browser, live_server):
     progress = LessonProgress.objects.get(user__username="member", page=lecture)
     assert progress.watched[0][0] == pytest.approx(0, abs=0.6)
     assert progress.watched_seconds >= 4.5  # both refused stretches arrived in the end
+
+
+def test_my_learning_continues_a_deck_at_the_next_unseen_slide(member_client, demo):
+    lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)  # deck only
+    post(member_client, lecture, {"slides": [1, 2, 3]})
+    html = member_client.get("/learning/").content.decode()
+    assert f'href="{lecture.url}slides/4/"' in html

@@ -7,7 +7,7 @@ from functools import reduce
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ..models import Enrolment, LecturePage, LessonProgress, VideoPosition
+from ..models import Enrolment, LecturePage, LessonProgress, Slide, VideoPosition
 from ..permissions import prime_course_access
 from ..progress import required_lessons
 
@@ -35,6 +35,42 @@ def _resume_lesson(lessons, rows):
         last = max(unfinished, key=operator.attrgetter("updated_at"))
         return next(lesson for lesson in lessons if lesson.pk == last.page_id)
     return next((item for item in lessons if item.progress_state["state"] != "done"), None)
+
+
+def _next_slides(lessons, rows) -> dict[int, int]:
+    """For lectures followed by their slides, the first slide the member has not seen yet
+    (after one they have): ``{lesson id: slide number}``. One query for every deck."""
+    lectures = [
+        lesson
+        for lesson in lessons
+        if isinstance(lesson, LecturePage)
+        and lesson.deck_id
+        and (not lesson.video_id or lesson.completion_rule == LecturePage.CompletionRule.SLIDES)
+        and lesson.pk in rows
+        and rows[lesson.pk].slides_seen
+    ]
+    if not lectures:
+        return {}
+    numbers: dict[int, list[tuple[int, bool]]] = {}
+    for deck_id, number, hidden in (
+        Slide.objects.filter(deck_id__in={lecture.deck_id for lecture in lectures})
+        .order_by("number")
+        .values_list("deck_id", "number", "hidden")
+    ):
+        numbers.setdefault(deck_id, []).append((number, hidden))
+    found = {}
+    for lecture in lectures:
+        seen = set(rows[lecture.pk].slides_seen)
+        visible = [
+            n
+            for n, hidden in numbers.get(lecture.deck_id, [])
+            if lecture.show_hidden_slides or not hidden
+        ]
+        following = [n for n in visible if n > max(seen) and n not in seen]
+        unseen = following or [n for n in visible if n not in seen]
+        if unseen:
+            found[lecture.pk] = unseen[0]
+    return found
 
 
 @login_required
@@ -89,6 +125,7 @@ def my_learning(request):
             "video_id", "position"
         )
     )
+    next_slides = _next_slides([item["resume"] for item in items], rows)
     current, completed = [], []
     for item in items:
         lesson = item["resume"]
@@ -97,6 +134,8 @@ def my_learning(request):
             position = positions.get(getattr(lesson, "video_id", None))
             if position is not None and position > 1:
                 url += f"#t={int(position)}"
+            elif lesson.pk in next_slides:
+                url += f"slides/{next_slides[lesson.pk]}/"
             item["resume"] = (lesson, url)
         (completed if item["enrolment"].completed_at else current).append(item)
     return render(
