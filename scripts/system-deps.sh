@@ -14,6 +14,8 @@ CHECKS=(
   "cmd:chromium|chromium"
   "cmd:pdftoppm|poppler-utils"
   "cmd:fc-list|fontconfig"
+  # The protected-files test serves through a real nginx (X-Accel-Redirect).
+  "cmd:nginx|nginx-light"
 )
 
 # Read the font list once; `fc-list | grep -q` would fail under pipefail when grep exits early.
