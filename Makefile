@@ -39,8 +39,8 @@ run: check-system venv messages ## Set up and start the demo site and its task w
 	$(PY) manage.py load_demo
 	@PY=$(PY) scripts/run.sh
 
-worker: venv ## Start a background task worker only
-	$(PY) manage.py db_worker --interval 0.25
+worker: venv ## Start a background task worker only (database queue, or RQ with ELEARN_TASK_BACKEND=rq)
+	$(PY) manage.py run_worker
 
 test: check-system venv messages ## Run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
