@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers' probes skip the host check and the HTTPS redirect (elearn/healthz.py).
+    "elearn.healthz.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -229,10 +231,22 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 ELEARN_READING_WORDS_PER_MINUTE = 200
 ELEARN_READING_CJK_CHARS_PER_MINUTE = 300
 
+# Logs go to stderr: human-readable lines by default, one JSON object per line with
+# ELEARN_LOG_FORMAT=json (for a log collector; elearn/logformat.py).
+ELEARN_LOG_FORMAT = os.environ.get("ELEARN_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "elearn.logformat.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if ELEARN_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
