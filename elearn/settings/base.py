@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers' probes skip the host check and the HTTPS redirect (elearn/healthz.py).
+    "elearn.healthz.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "elearn.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -167,15 +169,55 @@ else:
     )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "elearn <noreply@localhost>")
 
+# Redis, optional. With REDIS_URL set, the cache and the sessions live there, shared by every
+# web process (the progress API's throttle then counts a member's reports across all gunicorn
+# workers, not per process); without it, a per-process memory cache and database sessions.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache's clear() empties its whole Redis database: give the cache its own database number
+# (or server, with an eviction policy) when the RQ queue shares the server.
+ELEARN_CACHE_REDIS_URL = os.environ.get("ELEARN_CACHE_REDIS_URL", REDIS_URL)
+if ELEARN_CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ELEARN_CACHE_REDIS_URL,
+            "KEY_PREFIX": os.environ.get("ELEARN_CACHE_KEY_PREFIX", "elearn"),
+            # Fail fast rather than hold a request (or /healthz) while Redis is away.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    # Sessions read from the cache and are written through to the database, so a Redis restart
+    # (no persistence) logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Background tasks through the Django Tasks API. "database" needs no server: the worker is
-# `manage.py db_worker`, which `make run` starts beside the web server.
+# `manage.py db_worker`, which `make run` starts beside the web server. "rq" queues in Redis
+# (REDIS_URL) for workers on any number of machines: `manage.py run_worker` starts the right
+# worker for either.
 ELEARN_TASK_BACKEND = os.environ.get("ELEARN_TASK_BACKEND", "database")
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
+    "rq": "elearn.rq_backend.RQBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[ELEARN_TASK_BACKEND]}}
+# The queues a worker serves, in the order it empties them. Every task (ours and Wagtail's)
+# names the default queue; with RQ, which has no priorities, tasks above the default priority
+# (deck conversions, videos, handouts) go to "high" instead (elearn/rq_backend.py).
+ELEARN_TASK_QUEUES = ["high", "default"]
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[ELEARN_TASK_BACKEND], "QUEUES": ELEARN_TASK_QUEUES}}
+RQ_QUEUES = {
+    name: {
+        "URL": REDIS_URL or "redis://127.0.0.1:6379/0",
+        # RQ kills a job running longer (a safety net: a long lecture transcode takes minutes).
+        "DEFAULT_TIMEOUT": int(os.environ.get("ELEARN_RQ_JOB_TIMEOUT_SECONDS", "3600")),
+    }
+    for name in ELEARN_TASK_QUEUES
+}
+# django-tasks-rq's job class runs a Django task from an RQ job; workers must use it.
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+if ELEARN_TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("ELEARN_SITE_NAME", "elearn")
@@ -192,10 +234,22 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 ELEARN_READING_WORDS_PER_MINUTE = 200
 ELEARN_READING_CJK_CHARS_PER_MINUTE = 300
 
+# Logs go to stderr: human-readable lines by default, one JSON object per line with
+# ELEARN_LOG_FORMAT=json (for a log collector; elearn/logformat.py).
+ELEARN_LOG_FORMAT = os.environ.get("ELEARN_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "elearn.logformat.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if ELEARN_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
