@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .search import search_backends
@@ -152,6 +153,53 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Protected files (slide images, videos, handouts) on a storage without local paths are handed
+# out after the permission check as signed URLs living this long: the browser follows them at
+# once, so minutes suffice (videos get their playing time on top, see courses/views/videos.py).
+ELEARN_SIGNED_URL_SECONDS = int(os.environ.get("ELEARN_SIGNED_URL_SECONDS", "300"))
+# Other URLs the storage gives out, written into pages (Wagtail images, documents): they must
+# outlive a page left open before its lazy images load.
+ELEARN_MEDIA_URL_SECONDS = int(os.environ.get("ELEARN_MEDIA_URL_SECONDS", "3600"))
+
+
+def s3_media_storage(env=os.environ) -> dict:
+    """The STORAGES entry for media in an S3-compatible bucket, from AWS_* variables in
+    ``env`` (the tests pass their own, pointing at the server they start)."""
+    if not env.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("ELEARN_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env["AWS_STORAGE_BUCKET_NAME"],
+            # Unset: AWS itself. Set for MinIO and other S3-compatible servers.
+            "endpoint_url": env.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env.get("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws, AWS_* variables).
+            "access_key": env.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env.get("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for MinIO and servers without a wildcard DNS name per bucket.
+            "addressing_style": env.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            "location": env.get("AWS_LOCATION", ""),
+            # Nothing in the bucket is public: every URL is signed and expires.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": ELEARN_MEDIA_URL_SECONDS,
+            # As on local disk, a second upload of "talk.mp4" gets a name of its own instead of
+            # replacing the first (derived files are deleted before they are written again).
+            "file_overwrite": False,
+        },
+    }
+
+
+# The one switch for uploads and derived files: "local" (MEDIA_ROOT) or "s3" (any
+# S3-compatible object store: AWS, MinIO, Ceph, Garage…). Static files stay with WhiteNoise.
+ELEARN_STORAGE = os.environ.get("ELEARN_STORAGE", "local").strip().lower()
+if ELEARN_STORAGE == "s3":
+    STORAGES["default"] = s3_media_storage()
+elif ELEARN_STORAGE != "local":
+    raise ImproperlyConfigured("ELEARN_STORAGE is 'local' (the default) or 's3'.")
+
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Email: printed to the console unless an SMTP host is configured.
@@ -289,7 +337,9 @@ ELEARN_CSP_FRAME_ORIGINS = os.environ.get(
 # Protected files (slide images, videos, handouts) are checked by Django, then sent by it, or
 # by the front web server when one is set up for it: "x-accel-redirect" (nginx, with an
 # `internal` location at ELEARN_PROTECTED_FILES_PREFIX aliased to MEDIA_ROOT) or
-# "x-sendfile" (Apache mod_xsendfile, lighttpd). See the README, "Serving protected files".
+# "x-sendfile" (Apache mod_xsendfile, lighttpd). On object storage they are redirects to
+# signed URLs, unless "stream" makes Django send them (a bucket browsers cannot reach).
+# See the README, "Serving protected files".
 ELEARN_PROTECTED_FILES = os.environ.get("ELEARN_PROTECTED_FILES", "")
 ELEARN_PROTECTED_FILES_PREFIX = os.environ.get("ELEARN_PROTECTED_FILES_PREFIX", "/protected/")
 
