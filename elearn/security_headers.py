@@ -6,6 +6,8 @@ escaping ever failed. The Wagtail admin is left to Wagtail's own headers: its ed
 inline data blocks and previews that a strict policy would break.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 
@@ -31,14 +33,29 @@ def build_policy(media_origins: list[str], frame_origins: list[str]) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+def storage_origin() -> str | None:
+    """Where media comes from when it is not this site: object storage hands out signed URLs
+    on its own host, which images and videos must be allowed to load from."""
+    from django.core.files.storage import default_storage
+
+    try:
+        default_storage.path("csp-probe")
+        return None  # local disk: our own origin
+    except NotImplementedError:
+        pass
+    parts = urlsplit(default_storage.url("csp-probe"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
 class SecurityHeadersMiddleware:
     """Adds the policy and Permissions-Policy to every response outside the admin."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = build_policy(
-            list(settings.ELEARN_CSP_MEDIA_ORIGINS), list(settings.ELEARN_CSP_FRAME_ORIGINS)
-        )
+        media = list(settings.ELEARN_CSP_MEDIA_ORIGINS)
+        if (origin := storage_origin()) and origin not in media:
+            media.append(origin)
+        self.policy = build_policy(media, list(settings.ELEARN_CSP_FRAME_ORIGINS))
 
     def __call__(self, request):
         response = self.get_response(request)

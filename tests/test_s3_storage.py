@@ -197,6 +197,11 @@ def test_members_are_redirected_to_signed_urls_and_strangers_get_nothing(
     assert body[:3] == b"\xff\xd8\xff"
     assert deck_service.derived_name(s3_deck, slide.images["1920"]) in bucket.keys()
 
+    # The page's Content-Security-Policy lets images and videos load from the bucket.
+    policy = member_client.get(lecture.url)["Content-Security-Policy"]
+    assert f"img-src 'self' data: blob: {bucket.endpoint};" in policy
+    assert f"media-src 'self' data: blob: {bucket.endpoint};" in policy
+
     # People who may not see the files learn nothing, not even a URL.
     assert not lecture.preview
     for stranger in (client_for("visitor", demo), member_client_of_other_course(demo)):
