@@ -1,6 +1,8 @@
 """Signal handlers: trainers' page permissions and the search index follow publication;
-uploaded and derived files go when their deck or video is deleted."""
+uploaded and derived files go when their deck or video is deleted; failed log-ins are
+counted."""
 
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_delete
@@ -8,7 +10,7 @@ from django.dispatch import receiver
 from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.signals import page_published
 
-from . import deck_service
+from . import deck_service, login_throttle
 from .models import CoursePage, LectureVideo, SlideDeck
 from .models.pages import CJKSearchMixin
 from .roles import sync_course_trainers
@@ -53,3 +55,13 @@ def delete_video_files(sender, instance, **kwargs):
             default_storage.delete(name)
 
     transaction.on_commit(delete)
+
+
+@receiver(user_login_failed)
+def count_failed_login(sender, credentials, request=None, **kwargs):
+    login_throttle.record_failure(request, credentials.get("username", ""))
+
+
+@receiver(user_logged_in)
+def forget_failed_logins(sender, request, user, **kwargs):
+    login_throttle.record_success(request, user.get_username())

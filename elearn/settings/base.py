@@ -125,6 +125,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Password guessing: after this many failures for one account (or from one address) in the
+# window, log-ins are refused until it has passed (courses/login_throttle.py).
+ELEARN_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ELEARN_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+ELEARN_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ELEARN_LOGIN_FAILURES_PER_ADDRESS", "30"))
+ELEARN_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("ELEARN_LOGIN_LOCKOUT_SECONDS", "900"))
+WAGTAILADMIN_USER_LOGIN_FORM = "courses.forms.AdminLoginForm"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "/"
 
