@@ -113,6 +113,16 @@ def browser():
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        # Playwright's wait_for_function evaluates its predicate with eval(), which the site's
+        # Content-Security-Policy forbids; tests see the pages under the policy only where
+        # they ask to (bypass_csp=False, as tests/test_security_headers.py does).
+        new_context = instance.new_context
+
+        def context_for_tests(**options):
+            options.setdefault("bypass_csp", True)
+            return new_context(**options)
+
+        instance.new_context = context_for_tests
         yield instance
         instance.close()
 

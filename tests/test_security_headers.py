@@ -45,7 +45,7 @@ def test_no_page_breaks_the_policy(browser, live_server):
         "/certificates/",
         "/accounts/profile/",
     ]
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=False)
     page = context.new_page()
     violations: list[str] = []
     page.on(
