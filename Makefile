@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps check-system venv messages messages-check run serve test test-quick worker lint format bench clean
+.PHONY: help system-deps check-system venv messages messages-check node-deps run serve test test-quick worker lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -46,7 +46,13 @@ serve: venv messages ## Serve with gunicorn and production settings (set SECRET_
 worker: venv ## Start a background task worker only (database queue, or RQ with ELEARN_TASK_BACKEND=rq)
 	$(PY) manage.py run_worker
 
-test: check-system venv messages ## Run the whole test suite
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+node-deps: node_modules/.installed ## Install the browser-side test tools (axe-core) from npm
+
+test: check-system venv messages node-deps ## Run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-quick: venv messages ## Run the tests without the slow ones (LibreOffice, ffmpeg, browser)

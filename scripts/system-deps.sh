@@ -17,6 +17,8 @@ CHECKS=(
   "cmd:fc-list|fontconfig"
   # The protected-files test serves through a real nginx (X-Accel-Redirect).
   "cmd:nginx|nginx-light"
+  # axe-core (accessibility checks in the browser tests) comes from npm.
+  "cmd:npm|npm"
 )
 check_only=0
 for arg in "$@"; do
