@@ -186,6 +186,8 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # No avatars from gravatar.com: these sites often run on closed networks.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# An approved peer review publishes the page even though the reviewers cannot publish directly.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflow_publish.publish_approved"
 
 # elearn
 ELEARN_READING_WORDS_PER_MINUTE = 200

@@ -637,3 +637,37 @@ ZH.update(
         "Every member’s progress as xAPI statements (JSON), to import into a learning record store.": "全部学员的学习进度，导出为 xAPI 语句（JSON），可导入学习记录库（LRS）。",
     }
 )
+
+# Contributors and peer review
+ZH.update(
+    {
+        "Contributor": "撰稿人",
+        "Reviewer": "审稿人",
+        "Comment": "评论",
+        "What the author should know; it is emailed to them and kept in the history.": "需要让作者知道的内容；会通过电子邮件发给作者，并记入页面历史。",
+        "Changes requested": "需要修改",
+        "Rejected": "已拒绝",
+        "outcome": "结果",
+        "peer review task state": "同行评审任务状态",
+        "peer review task states": "同行评审任务状态",
+        "peer review task": "同行评审任务",
+        "peer review tasks": "同行评审任务",
+        "Members of the chosen groups approve, request changes with a comment, or reject": "所选用户组的成员可以批准、附评论要求修改，或拒绝",
+        "Request changes": "要求修改",
+        "Reject": "拒绝",
+        "Approve": "批准",
+        "Approve with comment": "附评论批准",
+        "Peer review: reject": "同行评审：拒绝",
+        "Rejected at '%(task)s'. The review is closed": "在“%(task)s”被拒绝，评审已结束",
+        "Rejected in peer review": "在同行评审中被拒绝",
+        "%(reviewer)s asked for changes to the page “%(title)s” before it can be published.": "%(reviewer)s 要求修改页面“%(title)s”，修改后才能发布。",
+        "%(reviewer)s rejected the page “%(title)s”: it will not be published as it is, and its review is closed.": "%(reviewer)s 拒绝了页面“%(title)s”：该页面不会按现在的内容发布，本次评审已结束。",
+        "Their comment:": "审稿意见：",
+        "Edit the page and submit it again when it is ready:": "请修改页面，准备好后再次提交：",
+        "The page stays a draft; you can still edit it and submit it again:": "该页面仍是草稿，你可以继续编辑并重新提交：",
+        "Changes requested: “%(title)s”": "需要修改：“%(title)s”",
+        "Rejected: “%(title)s”": "已拒绝：“%(title)s”",
+        'The page "%(title)s" has been rejected during "%(workflow)s".': "页面“%(title)s”在“%(workflow)s”期间被拒绝。",
+        'The %(model_name)s "%(title)s" has been rejected during "%(workflow)s".': "%(model_name)s“%(title)s”在“%(workflow)s”期间被拒绝。",
+    }
+)
