@@ -36,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "courses",
+    "discussion",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -250,3 +251,6 @@ ELEARN_XAPI_TIMEOUT_SECONDS = float(os.environ.get("ELEARN_XAPI_TIMEOUT_SECONDS"
 # A statement is tried this many times, waiting 30 s, 60 s, 120 s… between tries.
 ELEARN_XAPI_MAX_ATTEMPTS = int(os.environ.get("ELEARN_XAPI_MAX_ATTEMPTS", "5"))
 ELEARN_XAPI_RETRY_SECONDS = float(os.environ.get("ELEARN_XAPI_RETRY_SECONDS", "30"))
+
+# Discussion: questions and replies a member may post in an hour (trainers and admins: any).
+ELEARN_DISCUSSION_POSTS_PER_HOUR = int(os.environ.get("ELEARN_DISCUSSION_POSTS_PER_HOUR", "20"))
