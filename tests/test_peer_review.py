@@ -189,6 +189,14 @@ def test_reject_closes_the_review_and_tells_the_author(basics, contributor, revi
     page = ArticlePage.objects.get(slug="scanning-guide")
     mail.outbox.clear()
 
+    # The editor offers the reviewer the three answers; the modal asks for a comment.
+    editor = judge.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    for label in ("Request changes", "Reject", "Approve"):
+        assert label in editor
+    task_state = page.current_workflow_task_state
+    modal = judge.get(f"/admin/pages/workflow/action/{page.pk}/reject/{task_state.pk}/")
+    assert modal.status_code == 200 and 'name=\\"comment\\"' in modal.content.decode()
+
     # A comment is required: without one nothing happens.
     review(judge, page, "reject")
     assert page.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
