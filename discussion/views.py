@@ -69,7 +69,9 @@ def ask(request, lesson_id: int):
         raise PermissionDenied
     slides = lesson_slides(request.user, lesson)
     form = AskForm(
-        request.POST or None, slides=slides, initial={"slide_number": request.GET.get("slide")}
+        request.POST if request.method == "POST" else None,
+        slides=slides,
+        initial={"slide_number": request.GET.get("slide")},
     )
     status = 200
     if request.method == "POST":
@@ -337,7 +339,9 @@ def emails_link(request, token: str):
     user_id = notify.read_token(token, notify.EMAILS_SALT)
     if not (isinstance(user_id, int) and get_user_model().objects.filter(pk=user_id).exists()):
         raise Http404
-    preference, _created = DiscussionPreference.objects.get_or_create(user_id=user_id)
+    # Nothing is written on GET: mail scanners open links.
+    preference = DiscussionPreference.objects.filter(user_id=user_id).first()
+    preference = preference or DiscussionPreference(user_id=user_id)
     if request.method == "POST":
         preference.emails = request.POST.get("emails") == "on"
         preference.save()

@@ -284,6 +284,8 @@ def test_unfollow_and_email_links_work_without_logging_in(
 
     emails = next(line for line in email.body.splitlines() if "/discussion/emails/" in line)
     url = emails.split("http://testserver", 1)[1]
+    assert "Turn all discussion emails off" in visitor.get(url).content.decode()
+    assert not DiscussionPreference.objects.exists()  # a GET writes nothing
     visitor.post(url, {"emails": "off"})
     assert not DiscussionPreference.wants_emails(member)
     Follow.objects.create(user=member, thread=question)
