@@ -1,7 +1,8 @@
 """Signal handlers: trainers' page permissions and the search index follow publication;
-uploaded and derived files go when their deck or video is deleted; a new catalogue goes
-under peer review."""
+uploaded and derived files go when their deck or video is deleted; failed log-ins are
+counted; a new catalogue goes under peer review."""
 
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -9,7 +10,7 @@ from django.dispatch import receiver
 from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.signals import page_published, task_submitted
 
-from . import deck_service, peer_review
+from . import deck_service, login_throttle, peer_review
 from .models import CourseIndexPage, CoursePage, LectureVideo, PeerReviewTaskState, SlideDeck
 from .models.pages import CJKSearchMixin
 from .roles import sync_course_trainers
@@ -69,3 +70,13 @@ def delete_video_files(sender, instance, **kwargs):
             default_storage.delete(name)
 
     transaction.on_commit(delete)
+
+
+@receiver(user_login_failed)
+def count_failed_login(sender, credentials, request=None, **kwargs):
+    login_throttle.record_failure(request, credentials.get("username", ""))
+
+
+@receiver(user_logged_in)
+def forget_failed_logins(sender, request, user, **kwargs):
+    login_throttle.record_success(request, user.get_username())

@@ -638,6 +638,16 @@ ZH.update(
     }
 )
 
+# Search: locked lessons show no excerpt
+ZH.update(
+    {
+        "A lesson of “%(course)s”: enrol in the course to read it.": "“%(course)s”课程中的一课：报名该课程后即可阅读。",
+    }
+)
+PLURALS["Too many failed log-ins. Try again in %(minutes)s minute, or reset your password."] = (
+    "登录失败次数过多。请 %(minutes)s 分钟后再试，或重设密码。"
+)
+
 # Contributors and peer review
 ZH.update(
     {
