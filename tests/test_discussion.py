@@ -504,3 +504,11 @@ def test_search_within_a_course(demo, lecture, question, safety_question):
     assert "No question matches" in found("ambulance")  # another course's question
     listing = member.get(url).content.decode()
     assert "信息化建设从哪里开始？" in listing and "How do I name files?" in listing
+
+
+def test_the_course_page_leads_to_its_questions(member_client, demo):
+    html = member_client.get(demo["course"].url).content.decode()
+    assert f'href="/discussion/course/{demo["course"].pk}/"' in html
+    from django.test import Client
+
+    assert "/discussion/course/" not in Client().get(demo["course"].url).content.decode()

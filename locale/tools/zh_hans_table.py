@@ -821,3 +821,9 @@ PLURALS.update(
         "%(counter)s reply": "%(counter)s 条回复",
     }
 )
+ZH.update(
+    {
+        "Members ask and answer questions under each lesson.": "学员可以在每一课下面提问和回答。",
+        "See and search all questions of this course": "查看并搜索本课程的全部问题",
+    }
+)
