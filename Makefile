@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps check-system venv messages messages-check run test test-quick worker lint format bench clean
+.PHONY: help system-deps check-system venv messages messages-check node-deps run serve test test-quick worker lint format bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -39,10 +39,20 @@ run: check-system venv messages ## Set up and start the demo site and its task w
 	$(PY) manage.py load_demo
 	@PY=$(PY) scripts/run.sh
 
-worker: venv ## Start a background task worker only
-	$(PY) manage.py db_worker --interval 0.25
+serve: venv messages ## Serve with gunicorn and production settings (set SECRET_KEY, ALLOWED_HOSTS…: see README)
+	DJANGO_SETTINGS_MODULE=elearn.settings.production $(PY) manage.py collectstatic --no-input -v0
+	DJANGO_SETTINGS_MODULE=elearn.settings.production $(VENV)/bin/gunicorn -c gunicorn.conf.py elearn.wsgi
 
-test: check-system venv messages ## Run the whole test suite
+worker: venv ## Start a background task worker only (database queue, or RQ with ELEARN_TASK_BACKEND=rq)
+	$(PY) manage.py run_worker
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+node-deps: node_modules/.installed ## Install the browser-side test tools (axe-core) from npm
+
+test: check-system venv messages node-deps ## Run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-quick: venv messages ## Run the tests without the slow ones (LibreOffice, ffmpeg, browser)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django import forms
 from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -14,14 +15,20 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from . import conversion
 from .deck_service import limits
 from .models.slides import file_sha256
+from .storage_files import local_copy
 from .upload_progress import UploadProgressMixin
 
 
 @contextlib.contextmanager
 def local_path(uploaded):
-    """A filesystem path for an uploaded file (large uploads already have one)."""
+    """A filesystem path for an uploaded file (large uploads already have one) or for the
+    deck's stored file (itself on local disk, a download from object storage)."""
     if hasattr(uploaded, "temporary_file_path"):
         yield Path(uploaded.temporary_file_path())
+        return
+    if isinstance(uploaded, FieldFile):
+        with local_copy(uploaded.name) as path:
+            yield path
         return
     with tempfile.NamedTemporaryFile(prefix="elearn-upload-") as tmp:
         for chunk in uploaded.chunks():

@@ -2,7 +2,7 @@
 core (courses.conversion) and the ORM and storage. Tasks and commands call ``convert``.
 
 Files are read from and written to the default storage, so nothing assumes a local MEDIA_ROOT;
-temporary files live only where a tool needs a path.
+temporary files live only where a tool needs a path (``courses.storage_files``).
 """
 
 import logging
@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from . import conversion
 from .models import Slide, SlideDeck, SlideMedia
+from .storage_files import local_copy, local_path_of, store
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,7 @@ def derived_name(deck: SlideDeck, relative: str) -> str:
 
 def _store(local: Path, deck: SlideDeck, relative: str) -> str:
     """Save a local file into storage under the deck's derived folder; returns the relative name."""
-    name = f"{derived_dir(deck)}/{relative}"
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    with local.open("rb") as fh:
-        saved = default_storage.save(name, File(fh))
+    saved = store(local, f"{derived_dir(deck)}/{relative}")
     return saved.removeprefix(f"decks/derived/{deck.pk}/")
 
 
@@ -76,8 +72,10 @@ def delete_tree(name: str) -> None:
         default_storage.delete(f"{name}/{file}")
     for folder in folders:
         delete_tree(f"{name}/{folder}")
-    if hasattr(default_storage, "path"):
-        shutil.rmtree(default_storage.path(name), ignore_errors=True)
+    # Local disk keeps the emptied folders; object stores have no folders to remove.
+    folder = local_path_of(name)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _slide_row(deck: SlideDeck, content: conversion.SlideContent) -> Slide:
@@ -218,11 +216,11 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
         error_message="",
     )
     try:
-        with tempfile.TemporaryDirectory(prefix="elearn-deck-") as tmp:
+        with (
+            tempfile.TemporaryDirectory(prefix="elearn-deck-") as tmp,
+            local_copy(deck.conversion_source().name) as source,
+        ):
             tmp_path = Path(tmp)
-            source = tmp_path / "upload"
-            with deck.conversion_source().open("rb") as src, source.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1024 * 1024)
             deck.mark(deck.status, source_format=conversion.detect_format(source))
             content, result = conversion.convert_deck(
                 source,
@@ -273,10 +271,10 @@ def render_slide_images(deck: SlideDeck, numbers: list[int], width: int) -> dict
     missing = [number for number, name in names.items() if not default_storage.exists(name)]
     if not missing:
         return names
-    with tempfile.TemporaryDirectory(prefix="elearn-slide-") as tmp:
-        local_pdf = Path(tmp) / "deck.pdf"
-        with deck.pdf.open("rb") as src, local_pdf.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
+    with (
+        tempfile.TemporaryDirectory(prefix="elearn-slide-") as tmp,
+        local_copy(deck.pdf.name) as local_pdf,
+    ):
         try:
             pages = conversion.render_pages(
                 local_pdf,
@@ -295,6 +293,5 @@ def render_slide_images(deck: SlideDeck, numbers: list[int], width: int) -> dict
             name = derived_name(deck, slide_image_name(deck, page.number, width, path.suffix))
             names[page.number] = name
             if not default_storage.exists(name):  # another request may have made it meanwhile
-                with path.open("rb") as fh:
-                    default_storage.save(name, File(fh))
+                store(path, name)
     return names

@@ -2,8 +2,12 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
+
+from . import login_throttle
 
 User = get_user_model()
 
@@ -39,3 +43,34 @@ class ProfileForm(UniqueEmailMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email"]
+
+
+class ThrottleMixin:
+    """Refuse to check a password while the account or address is locked out, and say for
+    how long (the lockout itself is counted in ``courses.login_throttle``)."""
+
+    def clean(self):
+        username = self.data.get("username", "")
+        wait = login_throttle.wait_seconds(self.request, username)
+        if wait:
+            minutes = max(1, round(wait / 60))
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed log-ins. Try again in %(minutes)s minute, "
+                    "or reset your password.",
+                    "Too many failed log-ins. Try again in %(minutes)s minutes, "
+                    "or reset your password.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="throttled",
+            )
+        return super().clean()
+
+
+class LoginForm(ThrottleMixin, AuthenticationForm):
+    """The site's log-in form."""
+
+
+class AdminLoginForm(ThrottleMixin, WagtailLoginForm):
+    """Wagtail's admin log-in form, with the same limit."""

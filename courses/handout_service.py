@@ -1,12 +1,17 @@
 """Build handout PDFs for the admin's "Print handouts" and members' downloads: gather the
 sources (courses.handout_sources), build with the pure core (courses.handouts), store the file
-under the digest of its inputs, and reuse it while the content is unchanged."""
+under the digest of its inputs, and reuse it while the content is unchanged.
+
+Deck PDFs and images are read where they lie on local disk; from object storage they are
+downloaded into a temporary folder, and only when the handout has to be built."""
 
 from __future__ import annotations
 
+import copy
 import datetime
 import logging
 import tempfile
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 
 from django.core.files import File
@@ -26,6 +31,7 @@ from .handouts import (
 )
 from .models import CoursePage, HandoutBuild, LecturePage
 from .names import person_name
+from .storage_files import LocalFiles
 
 logger = logging.getLogger(__name__)
 PREFIX = "handouts"
@@ -58,40 +64,66 @@ def recipient_names(build: HandoutBuild) -> list[str]:
     return sorted({person_name(user) for user in users})
 
 
-def _sources(page, **choices):
+def _sources(page, files: LocalFiles, **choices):
     """(parts, options) for a lecture or a course with the admin's choices."""
     if isinstance(page, LecturePage):
-        parts = lecture_parts(page)
+        parts = lecture_parts(page, files=files)
         options = handout_options(page.course, lecture=page, date=content_date(page), **choices)
     else:
-        parts = course_parts(page)
+        parts = course_parts(page, files=files)
         options = handout_options(page, date=content_date(page), **choices)
     return parts, options
 
 
-def _file_versions(parts) -> list[str]:
+def _file_versions(parts, files: LocalFiles) -> list[str]:
     # The digest sees the PDFs' paths; a deck converted again may rewrite the file under the
-    # same path, and its modification time tells (cheaper than hashing a large PDF).
-    return [
-        str(Path(part.pdf_path).stat().st_mtime_ns)
-        for part in parts
-        if isinstance(part, DeckSource) and part.pdf_path is not None
-    ]
+    # same path, and its modification time tells (cheaper than hashing a large PDF). A copy
+    # from object storage is new each time: ask the storage (one HEAD request) instead.
+    versions = []
+    for part in parts:
+        if not isinstance(part, DeckSource) or part.pdf_path is None:
+            continue
+        name = files.storage_name(part.pdf_path)
+        if name is None:
+            versions.append(str(Path(part.pdf_path).stat().st_mtime_ns))
+        else:
+            versions.append(default_storage.get_modified_time(name).isoformat())
+    return versions
+
+
+def _portable(value, files: LocalFiles):
+    """``value`` (parts) with paths in the temporary work folder replaced by their storage
+    names, so downloads digest the same every time; paths on local disk stay as they are,
+    so local digests (and the handouts stored under them) are unchanged."""
+    if isinstance(value, Path):
+        name = files.storage_name(value)
+        return Path(name) if name is not None else value
+    if isinstance(value, list):
+        return [_portable(item, files) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        value = copy.copy(value)
+        for field in fields(value):
+            setattr(value, field.name, _portable(getattr(value, field.name), files))
+    return value
 
 
 def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
     """Build (or find already built) the handout of ``page`` with ``choices`` (HandoutOptions
     fields); with ``names``, personalised copies. Returns the storage name, digest, pages,
     size and whether it was reused. Raises HandoutError for content that cannot be printed."""
-    parts, options = _sources(page, **choices)
-    digest = inputs_digest(
-        parts, options, extra={"files": _file_versions(parts), "names": list(names), "zip": as_zip}
-    )
-    name = f"{PREFIX}/{digest[:32]}.{'zip' if as_zip else 'pdf'}"
-    if default_storage.exists(name):
-        return {"file": name, "digest": digest, "pages": _previous_pages(digest),
-                "size": default_storage.size(name), "reused": True}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="elearn-handout-") as tmp:
+        files = LocalFiles(Path(tmp) / "sources", lazy=True)
+        parts, options = _sources(page, files, **choices)
+        digest = inputs_digest(
+            _portable(parts, files),
+            options,
+            extra={"files": _file_versions(parts, files), "names": list(names), "zip": as_zip},
+        )
+        name = f"{PREFIX}/{digest[:32]}.{'zip' if as_zip else 'pdf'}"
+        if default_storage.exists(name):
+            return {"file": name, "digest": digest, "pages": _previous_pages(digest),
+                    "size": default_storage.size(name), "reused": True}  # fmt: skip
+        files.fetch()
         out = Path(tmp) / Path(name).name
         if names:
             result = build_roster(

@@ -8,7 +8,6 @@ order, leave out the same hidden slides, and fail with the same messages.
 from __future__ import annotations
 
 import datetime
-import shutil
 from dataclasses import fields
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from .deck_service import derived_name
 from .handouts import (
     ArticleSource,
     Block,
@@ -34,6 +34,7 @@ from .handouts import (
 from .models import ArticlePage, CoursePage, CourseSectionPage, LecturePage, OrganisationSettings
 from .models.slides import SlideDeck
 from .names import person_name
+from .storage_files import LocalFiles, local_path_of
 
 
 class DeckNotReady(HandoutError):
@@ -42,19 +43,25 @@ class DeckNotReady(HandoutError):
     code = "deck_not_ready"
 
 
-def local_path(name: str, workdir: Path | None) -> Path:
-    """A local file for a storage name: the file itself on local disk, else a copy in
-    ``workdir`` (S3-like storages have no paths)."""
-    try:
-        return Path(default_storage.path(name))
-    except NotImplementedError:
-        if workdir is None:
-            raise
-        target = Path(workdir) / name.replace("/", "_")
-        if not target.exists():
-            with default_storage.open(name, "rb") as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-        return target
+def local_path(name: str, files: LocalFiles | None) -> Path:
+    """A local file for a storage name: the file itself on local disk, else a copy made by
+    ``files`` (S3-like storages have no paths; without ``files`` that is an error)."""
+    if files is None:
+        path = local_path_of(name)
+        if path is None:
+            raise NotImplementedError("a storage without local paths needs a LocalFiles")
+        return path
+    return files.path(name)
+
+
+def _largest_image(deck: SlideDeck, slide) -> str | None:
+    """Storage name of the slide's largest image that exists (the largest width is made only
+    on first request, from the PDF this deck lacks)."""
+    for _width, relative in sorted(slide.images.items(), key=lambda item: -int(item[0])):
+        name = derived_name(deck, relative)
+        if default_storage.exists(name):
+            return name
+    return None
 
 
 def translated_labels() -> Labels:
@@ -66,7 +73,7 @@ def translated_labels() -> Labels:
 
 
 def deck_source(
-    lecture: LecturePage, *, section: str = "", workdir: Path | None = None
+    lecture: LecturePage, *, section: str = "", files: LocalFiles | None = None
 ) -> DeckSource:
     """The lecture's deck with every slide (hidden ones flagged; the options decide).
 
@@ -84,13 +91,13 @@ def deck_source(
             )
             % {"title": lecture.title, "status": deck.get_status_display()}
         )
-    pdf_path = local_path(deck.pdf.name, workdir) if deck.pdf else None
+    pdf_path = local_path(deck.pdf.name, files) if deck.pdf else None
     slides = []
     for slide in deck.slides.all():
         image = None
         if pdf_path is None and slide.images:
-            largest = max(slide.images, key=int)
-            image = local_path(slide.images[largest], workdir)
+            largest = _largest_image(deck, slide)
+            image = local_path(largest, files) if largest else None
         slides.append(
             SlideSource(
                 number=slide.number,
@@ -112,7 +119,7 @@ def deck_source(
     )
 
 
-def body_blocks(stream, workdir: Path | None = None) -> list[Block]:
+def body_blocks(stream, files: LocalFiles | None = None) -> list[Block]:
     """A StreamField body (``courses.blocks.BodyBlock``) as printable blocks."""
     blocks: list[Block] = []
     for child in stream:
@@ -127,7 +134,7 @@ def body_blocks(stream, workdir: Path | None = None) -> list[Block]:
             decorative = getattr(value, "decorative", False)
             blocks.append(
                 Picture(
-                    local_path(rendition.file.name, workdir),
+                    local_path(rendition.file.name, files),
                     alt=alt,
                     caption="" if decorative else alt,
                 )
@@ -160,28 +167,28 @@ def _escape(text: str) -> str:
 
 
 def article_source(
-    page: ArticlePage | LecturePage, *, section: str = "", workdir: Path | None = None
+    page: ArticlePage | LecturePage, *, section: str = "", files: LocalFiles | None = None
 ) -> ArticleSource:
     """An article (or a lecture's written part: its introduction and body) for print."""
     summary = getattr(page, "summary", "") or getattr(page, "intro", "")
     return ArticleSource(
-        title=page.title, blocks=body_blocks(page.body, workdir), summary=summary, section=section
+        title=page.title, blocks=body_blocks(page.body, files), summary=summary, section=section
     )
 
 
 def lecture_parts(
-    lecture: LecturePage, *, section: str = "", workdir: Path | None = None
+    lecture: LecturePage, *, section: str = "", files: LocalFiles | None = None
 ) -> list[Part]:
     """A lecture's slides, then its written body when it has one."""
-    parts: list[Part] = [deck_source(lecture, section=section, workdir=workdir)]
+    parts: list[Part] = [deck_source(lecture, section=section, files=files)]
     if len(lecture.body):
-        body = article_source(lecture, section=section, workdir=workdir)
+        body = article_source(lecture, section=section, files=files)
         body.summary = ""
         parts.append(body)
     return parts
 
 
-def course_parts(course: CoursePage, *, workdir: Path | None = None) -> list[Part]:
+def course_parts(course: CoursePage, *, files: LocalFiles | None = None) -> list[Part]:
     """Every live lesson of the course in tree order, with its section's title.
 
     A lecture without a deck prints its written part (if any); a lecture whose deck is not
@@ -195,14 +202,14 @@ def course_parts(course: CoursePage, *, workdir: Path | None = None) -> list[Par
         if isinstance(lesson, LecturePage):
             if lesson.deck_id is None:
                 if len(lesson.body) or lesson.intro:
-                    parts.append(article_source(lesson, section=section, workdir=workdir))
+                    parts.append(article_source(lesson, section=section, files=files))
                 continue
             try:
-                parts.extend(lecture_parts(lesson, section=section, workdir=workdir))
+                parts.extend(lecture_parts(lesson, section=section, files=files))
             except DeckNotReady:
                 waiting.append(lesson.title)
         else:
-            parts.append(article_source(lesson, section=section, workdir=workdir))
+            parts.append(article_source(lesson, section=section, files=files))
     if waiting:
         raise DeckNotReady(
             _("These lectures' slide decks are not converted yet: %(titles)s.")

@@ -1,8 +1,11 @@
 """Turn an uploaded LectureVideo into web-ready renditions, a poster and a storyboard: the glue
-between the pure video core (courses.conversion.video) and the ORM and storage."""
+between the pure video core (courses.conversion.video) and the ORM and storage.
+
+ffmpeg needs paths: the source is read where it lies on local disk, or from a temporary
+download from object storage (``courses.storage_files``); outputs are made in a temporary
+folder and saved to the default storage."""
 
 import logging
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ from .conversion import video as vconv
 from .decks import collection_named
 from .models import LectureVideo, SlideDeck, VideoCaption, VideoRendition
 from .models.slides import file_sha256
+from .storage_files import download, local_copy, store
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +41,7 @@ def derived_prefix(video: LectureVideo) -> str:
 def _store(local: Path, video: LectureVideo, name: str) -> str:
     """Save a local file under the video's derived folder; returns the name relative to it."""
     relative = f"{video.file_hash[:16]}/{name}"
-    full = f"{derived_prefix(video)}/{relative}"
-    if default_storage.exists(full):
-        default_storage.delete(full)
-    with local.open("rb") as fh:
-        default_storage.save(full, File(fh))
+    store(local, f"{derived_prefix(video)}/{relative}")
     return relative
 
 
@@ -76,11 +76,11 @@ def process(video: LectureVideo, *, force: bool = False) -> LectureVideo:
         error_message="",
     )
     try:
-        with tempfile.TemporaryDirectory(prefix="elearn-video-") as tmp:
+        with (
+            tempfile.TemporaryDirectory(prefix="elearn-video-") as tmp,
+            local_copy(video.file.name) as source,
+        ):
             tmp_path = Path(tmp)
-            source = tmp_path / ("source" + Path(video.file.name).suffix.lower())
-            with video.file.open("rb") as src, source.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
             info = _web_ready(video, source, tmp_path)
             logger.info("Video %s web-ready in %.1f s", video.pk, time.perf_counter() - started)
             try:
@@ -213,12 +213,6 @@ class NarratedDeck:
     warnings: list[str] = field(default_factory=list)
 
 
-def _copy_from_storage(name: str, target: Path) -> Path:
-    with default_storage.open(name, "rb") as src, target.open("wb") as dst:
-        shutil.copyfileobj(src, dst, 1024 * 1024)
-    return target
-
-
 def _slide_pictures(deck: SlideDeck, slides: list, tmp: Path) -> dict[int, Path]:
     """Each slide's picture at NARRATED_WIDTH (made now where it was left for later), or its
     largest stored one when that cannot be made; copied into ``tmp``."""
@@ -234,9 +228,7 @@ def _slide_pictures(deck: SlideDeck, slides: list, tmp: Path) -> dict[int, Path]
             name = next((n for n in stored if default_storage.exists(n)), None)
         if name is None:
             raise DeckNotReady(detail=f"slide {slide.number} has no picture")
-        pictures[slide.number] = _copy_from_storage(
-            name, tmp / f"slide{slide.number:04d}{Path(name).suffix}"
-        )
+        pictures[slide.number] = download(name, tmp / f"slide{slide.number:04d}{Path(name).suffix}")
     return pictures
 
 
@@ -302,7 +294,7 @@ def narrate_deck(
             if uploaded is not None:
                 narration = _local_copy(uploaded, tmp_path, stem=f"upload{slide.number:04d}")
             elif sound is not None:
-                narration = _copy_from_storage(
+                narration = download(
                     deck_service.derived_name(deck, sound.file),
                     tmp_path / f"sound{slide.number:04d}{Path(sound.name).suffix.lower()}",
                 )

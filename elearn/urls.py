@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses.forms import LoginForm
 from courses.views import (
     accounts,
     certificates,
@@ -23,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("search/", search.search, name="search"),
+    path("discussion/", include("discussion.urls")),
     path("decks/<int:deck_id>/files/<path:name>", serve.deck_file, name="deck_file"),
     path("videos/<int:video_id>/files/<path:name>", videos.video_file, name="video_file"),
     path(
@@ -42,6 +45,11 @@ urlpatterns = [
     path("tags/<str:slug>/", tags.tag_detail, name="tag"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", include("insights.urls")),
 ]

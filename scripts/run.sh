@@ -6,7 +6,7 @@ PY=${PY:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 
-"$PY" manage.py db_worker --interval 0.25 &
+"$PY" manage.py run_worker &
 worker=$!
 "$PY" manage.py runserver "$HOST:$PORT" &
 web=$!

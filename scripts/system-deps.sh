@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Check (and, as root with apt, install) the Debian packages elearn needs.
-#   scripts/system-deps.sh          install what is missing, or say exactly what to install
-#   scripts/system-deps.sh --check  only report; exit 1 if something is missing
+#   scripts/system-deps.sh               install what is missing, or say exactly what to install
+#   scripts/system-deps.sh --check       only report; exit 1 if something is missing
+#   scripts/system-deps.sh --with-redis  also Redis (CI's RQ worker test; the site needs none)
 set -euo pipefail
 
 # command-or-font check | Debian package
@@ -14,7 +15,19 @@ CHECKS=(
   "cmd:chromium|chromium"
   "cmd:pdftoppm|poppler-utils"
   "cmd:fc-list|fontconfig"
+  # The protected-files test serves through a real nginx (X-Accel-Redirect).
+  "cmd:nginx|nginx-light"
+  # axe-core (accessibility checks in the browser tests) comes from npm.
+  "cmd:npm|npm"
 )
+check_only=0
+for arg in "$@"; do
+  case $arg in
+    --check) check_only=1 ;;
+    --with-redis) CHECKS+=("cmd:redis-server|redis-server") ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
 
 # Read the font list once; `fc-list | grep -q` would fail under pipefail when grep exits early.
 fonts=$(fc-list : family 2>/dev/null || true)
@@ -32,7 +45,7 @@ mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-if [ "${1:-}" = "--check" ]; then
+if [ "$check_only" -eq 1 ]; then
   echo "Missing system packages: ${missing[*]}" >&2
   exit 1
 fi

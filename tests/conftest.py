@@ -12,6 +12,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 CORPUS_DIR = PROJECT_DIR.parent / "shared" / "corpus"
 ARTIFACTS_DIR = PROJECT_DIR / "test-artifacts"
 ROLES = ["visitor", "member", "trainer", "admin"]
+# RQ tests use a Redis database number of their own, emptied before and after each test.
+REDIS_URL = os.environ.get("ELEARN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORDS = {username: password for username, password, *_ in DEMO_USERS}
 
 
@@ -38,6 +40,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock():
         load_demo()
+
+
+@pytest.fixture
+def redis_db():
+    """A Redis client on the tests' own database; skips when no Redis answers (fails in CI)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        reason = f"no Redis answers at {REDIS_URL} (start redis-server; .ci/run does)"
+        if os.environ.get("ELEARN_REQUIRE_REDIS"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def rq_tasks(redis_db, settings):
+    """Tasks go to RQ queues on the tests' Redis database; nothing runs them but a worker."""
+    settings.TASKS = {
+        "default": {"BACKEND": "elearn.rq_backend.RQBackend", "QUEUES": settings.ELEARN_TASK_QUEUES}
+    }
+    settings.RQ_QUEUES = {name: {"URL": REDIS_URL} for name in settings.ELEARN_TASK_QUEUES}
+    return redis_db
 
 
 @pytest.fixture
@@ -83,6 +113,16 @@ def browser():
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        # Playwright's wait_for_function evaluates its predicate with eval(), which the site's
+        # Content-Security-Policy forbids; tests see the pages under the policy only where
+        # they ask to (bypass_csp=False, as tests/test_security_headers.py does).
+        new_context = instance.new_context
+
+        def context_for_tests(**options):
+            options.setdefault("bypass_csp", True)
+            return new_context(**options)
+
+        instance.new_context = context_for_tests
         yield instance
         instance.close()
 

@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
+from tests.conftest import PASSWORDS
+
 User = get_user_model()
 
 SIGNUP = {
@@ -113,3 +115,41 @@ def test_profile_refuses_an_email_someone_else_uses(member_client, demo):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["email"]
+
+
+def _attempt(client, url, password, username="member"):
+    return client.post(url, {"username": username, "password": password})
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_password_guessing_is_stopped_for_a_while(client, demo, settings, url):
+    settings.ELEARN_LOGIN_FAILURES_PER_ACCOUNT = 3
+    for _ in range(3):
+        answer = _attempt(client, url, "wrong")
+        assert answer.status_code == 200 and "Too many failed" not in answer.content.decode()
+    # Locked: even the right password is not checked, and the message says why.
+    answer = _attempt(client, url, PASSWORDS["member"])
+    html = answer.content.decode()
+    assert answer.status_code == 200 and "Too many failed log-ins. Try again in 15 minutes" in html
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address may still log in.
+    assert _attempt(client, "/accounts/login/", PASSWORDS["trainer"], "trainer").status_code == 302
+
+
+def test_a_successful_log_in_clears_the_count(client, demo, settings):
+    settings.ELEARN_LOGIN_FAILURES_PER_ACCOUNT = 3
+    for _ in range(2):
+        _attempt(client, "/accounts/login/", "wrong")
+    assert _attempt(client, "/accounts/login/", PASSWORDS["member"]).status_code == 302
+    client.logout()
+    for _ in range(2):
+        _attempt(client, "/accounts/login/", "wrong")
+    assert _attempt(client, "/accounts/login/", PASSWORDS["member"]).status_code == 302
+
+
+def test_one_address_guessing_many_accounts_is_stopped(client, demo, settings):
+    settings.ELEARN_LOGIN_FAILURES_PER_ADDRESS = 4
+    for name in ("a", "b", "c", "d"):
+        _attempt(client, "/accounts/login/", "wrong", name)
+    answer = _attempt(client, "/accounts/login/", PASSWORDS["member"])
+    assert "Too many failed" in answer.content.decode()

@@ -78,6 +78,18 @@ def test_lessons_outside_sections_come_first_and_drafts_are_left_out(demo):
     assert "Unfinished" not in [lesson.title for lesson in course.get_lessons()]
 
 
+def test_lessons_of_an_unpublished_section_are_left_out_of_the_outline(demo):
+    course = demo["course"]
+    section = CourseSectionPage(title="Part 3 · Later", slug="later")
+    course.add_child(instance=section)
+    lesson = ArticlePage(title="Not yet", slug="not-yet")
+    section.add_child(instance=lesson)
+    section.unpublish()
+    titles = [lesson.title for _section, lessons in course.get_outline() for lesson in lessons]
+    assert "Not yet" not in titles
+    assert "Part 3 · Later" not in [section.title for section, _ in course.get_outline() if section]
+
+
 def test_lesson_neighbours_cross_sections(demo):
     first, second, _third, fourth, last = demo["course"].get_lessons()
     assert first.get_neighbours() == (None, second)

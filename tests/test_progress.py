@@ -270,3 +270,51 @@ def test_finishing_every_lesson_completes_the_course(member_client, demo):
     assert enrolment.completed_at is not None
     html = member_client.get("/learning/").content.decode()
     assert "Completed" in html
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_reports_lost_to_a_server_outage_are_sent_again(browser, live_server):
+    """The server answers 503 (restarting) to the first reports: the player keeps them and
+    sends them again with backoff, so nothing watched is lost."""
+    from courses.demo_content import load_demo
+    from tests.browser import log_in
+
+    objects = load_demo()
+    lecture = LecturePage.objects.get(pk=objects["video_lecture"].pk)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, live_server.url, "member")
+    refused = []
+
+    def outage(route):
+        if len(refused) < 2:
+            refused.append(route.request.post_data)
+            route.fulfill(status=503, body="restarting")
+        else:
+            route.continue_()
+
+    page.route("**/progress/**", outage)
+    page.goto(live_server.url + lecture.url)
+    video = "document.querySelector('[data-video]')"
+    page.wait_for_function(f"{video}.readyState >= 1")
+    page.evaluate(f"{video}.muted = true; {video}.play()")
+    page.wait_for_function(f"{video}.currentTime > 3")
+    page.evaluate(f"{video}.pause()")  # report 1: refused
+    page.wait_for_timeout(300)
+    page.evaluate(f"{video}.play()")
+    page.wait_for_function(f"{video}.currentTime > 5")
+    page.evaluate(f"{video}.pause()")  # report 2: refused (or the retry of report 1)
+    with page.expect_response(lambda r: "/progress/" in r.url and r.status == 200, timeout=15000):
+        pass  # the retry after the backoff goes through
+    assert len(refused) == 2
+    progress = LessonProgress.objects.get(user__username="member", page=lecture)
+    assert progress.watched[0][0] == pytest.approx(0, abs=0.6)
+    assert progress.watched_seconds >= 4.5  # both refused stretches arrived in the end
+
+
+def test_my_learning_continues_a_deck_at_the_next_unseen_slide(member_client, demo):
+    lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)  # deck only
+    post(member_client, lecture, {"slides": [1, 2, 3]})
+    html = member_client.get("/learning/").content.decode()
+    assert f'href="{lecture.url}slides/4/"' in html

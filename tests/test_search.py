@@ -4,8 +4,10 @@ Chinese queries must find parts of Chinese words, which the backends cannot do o
 """
 
 import pytest
+from django.contrib.auth.models import User
 
 from courses.models import ArticlePage
+from tests.conftest import client_for
 
 SLIDES = "Digital office basics · 信息化办公基础"
 # The same deck, as a video in step: its slides are searchable there too.
@@ -127,8 +129,8 @@ def test_search_paginates(client, demo):
     assert client.get("/search/", {"q": "分页测试", "page": "x"}).status_code == 200
 
 
-def test_a_slide_hit_links_to_that_slide(client, demo):
-    response = client.get("/search/", {"q": "公文处理流程"})
+def test_a_slide_hit_links_to_that_slide(member_client, demo):
+    response = member_client.get("/search/", {"q": "公文处理流程"})
     html = response.content.decode()
     assert '<a href="/digital-office/basics/digital-office-slides/slides/5/">Slide 5</a>' in html
     assert "<mark>公文处理流程</mark>" in html
@@ -139,3 +141,76 @@ def test_hidden_slides_are_found_when_the_lecture_shows_them(client, demo):
     lecture.show_hidden_slides = True
     lecture.save_revision().publish()
     assert titles(client.get("/search/", {"q": "spare slide"})) == [SLIDES]
+
+
+# Locked lessons: found, but not readable through search ------------------------------------
+
+RECORDS = "Records management in a small office"
+# Text only in lessons of the digital office course that are not free previews: speaker notes
+# of slide 5 (both lectures show the deck) and the retention table of an article and slide 7.
+LOCKED_TEXT = [
+    ("留痕", {SLIDES, VIDEO}, "强调每一步都要"),
+    ("Invoices", {SLIDES, VIDEO, RECORDS}, "7 years"),
+]
+
+
+def searcher(role, demo):
+    if role != "outsider":
+        return client_for(role, demo)
+    # A member, but not of the digital office course.
+    client = client_for("visitor", demo)
+    client.force_login(User.objects.create_user("outsider", password="pw-12345678"))
+    return client
+
+
+@pytest.mark.parametrize(("query", "expected", "hidden_text"), LOCKED_TEXT)
+@pytest.mark.parametrize("role", ["visitor", "outsider"])
+def test_locked_lessons_show_their_title_but_not_their_text(
+    demo, role, query, expected, hidden_text
+):
+    response = searcher(role, demo).get("/search/", {"q": query})
+    html = response.content.decode()
+    assert set(titles(response)) == expected
+    for hit in response.context["hits"]:
+        assert hit.locked and hit.matches == []
+        assert hit.course.title == demo["course"].title
+    assert hidden_text not in html
+    assert "<mark>" not in html
+    assert "/slides/" not in html  # no links into the deck
+    assert "A lesson of “加强机关信息化建设，提高工作效率”: enrol in the course to read it." in html
+
+
+@pytest.mark.parametrize(("query", "expected", "hidden_text"), LOCKED_TEXT)
+@pytest.mark.parametrize("role", ["member", "trainer", "admin"])
+def test_members_of_the_course_see_where_locked_text_matched(
+    demo, role, query, expected, hidden_text
+):
+    response = client_for(role, demo).get("/search/", {"q": query})
+    html = response.content.decode()
+    assert set(titles(response)) == expected
+    assert all(not hit.locked and hit.matches for hit in response.context["hits"])
+    assert hidden_text in html
+    assert f"<mark>{query}</mark>" in html
+
+
+def test_in_a_course_taken_in_order_later_lessons_show_no_text_yet(demo):
+    course = demo["course"]
+    course.sequential = True
+    course.save_revision().publish()
+    response = client_for("member", demo).get("/search/", {"q": "留痕"})
+    html = response.content.decode()
+    assert set(titles(response)) == {SLIDES, VIDEO}
+    assert all(hit.locked and not hit.matches for hit in response.context["hits"])
+    assert "强调每一步都要" not in html
+    assert "Opens when you complete “什么是电子政务”" in html  # the first lesson comes first
+    trainer = client_for("trainer", demo).get("/search/", {"q": "留痕"}).content.decode()
+    assert "强调每一步都要" in trainer
+
+
+def test_free_previews_and_library_articles_stay_searchable_for_everyone(client, demo):
+    html = client.get("/search/", {"q": "数据共享"}).content.decode()  # a preview's table
+    assert "<mark>数据共享</mark>" in html
+    html = client.get("/search/", {"q": "Welcome to the course"}).content.decode()
+    assert "#t=0.5" in html  # a caption of the free welcome lecture, linked to its moment
+    html = client.get("/search/", {"q": "24 hours"}).content.decode()  # a library policy
+    assert "<mark>24</mark>" in html and "breach" in html

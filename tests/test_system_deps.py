@@ -53,3 +53,9 @@ def test_without_root_it_prints_the_exact_install_command(tmp_path):
 def test_passes_on_this_machine():
     result = run(os.environ["PATH"], "--check")
     assert result.returncode == 0, result.stderr
+
+
+def test_redis_is_asked_for_only_with_with_redis(tmp_path):
+    path = fake_bin(tmp_path, BASICS, "0")
+    assert "redis-server" not in run(path, "--check").stderr
+    assert "redis-server" in run(path, "--check", "--with-redis").stderr

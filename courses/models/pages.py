@@ -6,6 +6,7 @@ Docs: https://docs.wagtail.org/en/stable/topics/pages.html
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -236,13 +237,20 @@ class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
 
     def get_outline(self):
         """The course as (section or None, [lessons]) pairs, in tree order."""
+        # One walk over the live pages below the course, not a query per section: in tree
+        # order each section comes just before its lessons. Lessons of a section that is not
+        # live have no entry in ``sections`` and are left out, as the section is.
         outline: list[tuple[Page | None, list[Page]]] = []
         loose: list[Page] = []
-        for child in self.get_children().live().specific():
-            if isinstance(child, CourseSectionPage):
-                outline.append((child, list(child.get_lessons())))
-            elif isinstance(child, LecturePage | ArticlePage):  # not the feedback survey
-                loose.append(child)
+        sections: dict[str, list[Page]] = {}
+        below = Page.objects.live().descendant_of(self)
+        for page in below.type(CourseSectionPage, LecturePage, ArticlePage).specific():
+            if isinstance(page, CourseSectionPage):
+                outline.append((page, sections.setdefault(page.path, [])))
+            elif page.depth == self.depth + 1:
+                loose.append(page)
+            elif (lessons := sections.get(page.path[: -page.steplen])) is not None:
+                lessons.append(page)
         if loose:
             outline.insert(0, (None, loose))
         return outline
@@ -258,20 +266,22 @@ class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
             )
         return context
 
-    def attach_progress(self, user, lessons) -> float:
-        """Set ``progress_state`` on each lesson (one query), and ``waiting_for`` (the lesson
-        to finish first) in a course taken in order; returns the share of required lessons
-        complete."""
+    def attach_progress(self, user, lessons, rows=None) -> float:
+        """Set ``progress_state`` on each lesson (one query, none when the member's progress
+        ``rows`` by page id are given, as My learning does for all courses at once), and
+        ``waiting_for`` (the lesson to finish first) in a course taken in order; returns the
+        share of required lessons complete."""
         from ..permissions import is_course_staff
         from ..progress import lesson_state, required_lessons, sequence_locks
         from .progress import LessonProgress
 
-        rows = {
-            p.page_id: p
-            for p in LessonProgress.objects.filter(
-                user=user, page_id__in=[lesson.pk for lesson in lessons]
-            )
-        }
+        if rows is None:
+            rows = {
+                p.page_id: p
+                for p in LessonProgress.objects.filter(
+                    user=user, page_id__in=[lesson.pk for lesson in lessons]
+                )
+            }
         done = {pk for pk, row in rows.items() if row.completed_at}
         locks = (
             sequence_locks(lessons, done)
@@ -382,7 +392,9 @@ class LessonMixin:
     def get_neighbours(self) -> tuple[Page | None, Page | None]:
         if self.course is None:
             return None, None
-        lessons = list(self.course.get_lessons())
+        # Only titles and URLs are shown: leave the lessons' own fields (bodies) unloaded,
+        # which also spares a query per lesson type.
+        lessons = list(self.course.get_lessons().specific(defer=True))
         ids = [lesson.pk for lesson in lessons]
         if self.pk not in ids:
             return None, None
@@ -681,6 +693,8 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
         if video is None:
             return {"video": None}
         renditions = list(video.renditions.filter(source_hash=video.file_hash))
+        # The player lists every track and the chapters come from one: a single query.
+        prefetch_related_objects([video], "captions")
         visible = {slide.number: str(slide.display_title) for slide in slides}
         starts = {n: t for n, t in self.slide_starts().items() if n in visible}
         if starts:
@@ -691,7 +705,8 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
         else:
             chapters = [
                 {"start": start, "end": end, "title": text, "slide": None}
-                for track in video.captions.filter(kind="chapters")
+                for track in video.captions.all()
+                if track.kind == "chapters"
                 for start, end, text in track.cues
             ]
         for chapter in chapters:

@@ -1,67 +1,143 @@
 """My learning: the member's courses with their progress, where to pick up, and what they
 have completed."""
 
+import operator
+from functools import reduce
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ..models import Enrolment, LecturePage, LessonProgress, VideoPosition
+from ..models import Enrolment, LecturePage, LessonProgress, Slide, VideoPosition
+from ..permissions import prime_course_access
 from ..progress import required_lessons
 
 
-def _resume_link(user, course, lessons) -> tuple[object, str] | None:
-    """The lesson to continue and its address: the last one touched if unfinished (at the
-    video moment where the member stopped), else the first not done."""
-    if not lessons:
-        return None
-    ids = [lesson.pk for lesson in lessons]
-    last = (
-        LessonProgress.objects.filter(user=user, page_id__in=ids, completed_at__isnull=True)
-        .order_by("-updated_at")
-        .first()
-    )
-    by_id = {lesson.pk: lesson for lesson in lessons}
-    lesson = by_id.get(last.page_id) if last else None
-    if lesson is None:
-        lesson = next((item for item in lessons if item.progress_state["state"] != "done"), None)
-    if lesson is None:
-        return None
-    url = lesson.url
-    if isinstance(lesson, LecturePage) and lesson.video_id:
-        position = VideoPosition.objects.filter(user=user, video_id=lesson.video_id).first()
-        if position and position.position > 1:
-            url += f"#t={int(position.position)}"
-    return lesson, url
+def _lessons_by_course(courses) -> dict[int, list]:
+    """Each course's lessons (``CoursePage.get_lessons``), fetched for all courses together so
+    the page costs the same for two courses as for twenty."""
+    if not courses:
+        return {}
+    by_path = {course.path: [] for course in courses}
+    prefix_lengths = {len(path) for path in by_path}
+    for lesson in reduce(operator.or_, (course.get_lessons() for course in courses)):
+        for length in prefix_lengths:
+            if (lessons := by_path.get(lesson.path[:length])) is not None:
+                lessons.append(lesson)
+                break
+    return {course.pk: by_path[course.path] for course in courses}
+
+
+def _resume_lesson(lessons, rows):
+    """The lesson to continue: the last one touched if unfinished, else the first not done."""
+    touched = [rows[lesson.pk] for lesson in lessons if lesson.pk in rows]
+    unfinished = [row for row in touched if row.completed_at is None]
+    if unfinished:
+        last = max(unfinished, key=operator.attrgetter("updated_at"))
+        return next(lesson for lesson in lessons if lesson.pk == last.page_id)
+    return next((item for item in lessons if item.progress_state["state"] != "done"), None)
+
+
+def _next_slides(lessons, rows) -> dict[int, int]:
+    """For lectures followed by their slides, the first slide the member has not seen yet
+    (after one they have): ``{lesson id: slide number}``. One query for every deck."""
+    lectures = [
+        lesson
+        for lesson in lessons
+        if isinstance(lesson, LecturePage)
+        and lesson.deck_id
+        and (not lesson.video_id or lesson.completion_rule == LecturePage.CompletionRule.SLIDES)
+        and lesson.pk in rows
+        and rows[lesson.pk].slides_seen
+    ]
+    if not lectures:
+        return {}
+    numbers: dict[int, list[tuple[int, bool]]] = {}
+    for deck_id, number, hidden in (
+        Slide.objects.filter(deck_id__in={lecture.deck_id for lecture in lectures})
+        .order_by("number")
+        .values_list("deck_id", "number", "hidden")
+    ):
+        numbers.setdefault(deck_id, []).append((number, hidden))
+    found = {}
+    for lecture in lectures:
+        seen = set(rows[lecture.pk].slides_seen)
+        visible = [
+            n
+            for n, hidden in numbers.get(lecture.deck_id, [])
+            if lecture.show_hidden_slides or not hidden
+        ]
+        following = [n for n in visible if n > max(seen) and n not in seen]
+        unseen = following or [n for n in visible if n not in seen]
+        if unseen:
+            found[lecture.pk] = unseen[0]
+    return found
 
 
 @login_required
 def my_learning(request):
+    user = request.user
     enrolments = (
-        Enrolment.objects.filter(user=request.user)
+        Enrolment.objects.filter(user=user)
         .exclude(status__in=[Enrolment.Status.DECLINED, Enrolment.Status.WITHDRAWN])
         .select_related("course", "certificate")
         .order_by("-created_at")
     )
-    current, completed, pending = [], [], []
+    pending, taking = [], []
     for enrolment in enrolments:
+        if not enrolment.course.live:
+            continue
+        (pending if enrolment.status == Enrolment.Status.PENDING else taking).append(enrolment)
+    lessons_of = _lessons_by_course([enrolment.course for enrolment in taking])
+    # Courses taken in order ask whether the member trains them: once for all courses.
+    prime_course_access(user, [enrolment.course_id for enrolment in taking])
+    rows = {
+        row.page_id: row
+        for row in LessonProgress.objects.filter(
+            user=user,
+            page_id__in=[lesson.pk for lessons in lessons_of.values() for lesson in lessons],
+        )
+    }
+    items = []
+    for enrolment in taking:
         course = enrolment.course
-        if not course.live:
-            continue
-        if enrolment.status == Enrolment.Status.PENDING:
-            pending.append(enrolment)
-            continue
-        lessons = list(course.get_lessons())
-        share = course.attach_progress(request.user, lessons)
+        lessons = lessons_of[course.pk]
+        share = course.attach_progress(user, lessons, rows=rows)
         required = required_lessons(lessons)
-        item = {
-            "enrolment": enrolment,
-            "course": course,
-            "percent": int(share * 100),
-            "done": sum(1 for lesson in required if lesson.progress_state["state"] == "done"),
-            "total": len(required),
-            "resume": _resume_link(request.user, course, lessons),
-            "certificate": getattr(enrolment, "certificate", None),
-        }
-        (completed if enrolment.completed_at else current).append(item)
+        items.append(
+            {
+                "enrolment": enrolment,
+                "course": course,
+                "percent": int(share * 100),
+                "done": sum(1 for lesson in required if lesson.progress_state["state"] == "done"),
+                "total": len(required),
+                "resume": _resume_lesson(lessons, rows),
+                "certificate": getattr(enrolment, "certificate", None),
+            }
+        )
+    # Resume a video where the member stopped watching it: one query for all courses.
+    videos = {
+        item["resume"].video_id
+        for item in items
+        if isinstance(item["resume"], LecturePage) and item["resume"].video_id
+    }
+    positions = dict(
+        VideoPosition.objects.filter(user=user, video_id__in=videos).values_list(
+            "video_id", "position"
+        )
+    )
+    next_slides = _next_slides([item["resume"] for item in items], rows)
+    current, completed = [], []
+    for item in items:
+        lesson = item["resume"]
+        if lesson is not None:
+            url = lesson.get_url(request)
+            position = positions.get(getattr(lesson, "video_id", None))
+            if position is not None and position > 1:
+                url += f"#t={int(position)}"
+            elif lesson.pk in next_slides:
+                url += f"slides/{next_slides[lesson.pk]}/"
+            item["resume"] = (lesson, url)
+        (completed if item["enrolment"].completed_at else current).append(item)
     return render(
         request,
         "courses/my_learning.html",

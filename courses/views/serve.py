@@ -2,7 +2,10 @@
 
 Shaped like Wagtail's document serve view: the file name in the URL is checked against the
 deck's own folder, one permission function decides, and every response carries an ETag and
-nosniff. Originals are never served from here.
+nosniff. Originals are never served from here. ``send_file`` is shared by every protected
+file (deck files, video files, handouts): after the check, Django sends the bytes, the front
+server does (X-Accel-Redirect, X-Sendfile), or, on object storage, the browser is redirected
+to a short-lived signed URL.
 """
 
 import mimetypes
@@ -13,7 +16,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header, quote_etag
 from django.views.decorators.http import require_safe
@@ -21,11 +24,15 @@ from django.views.decorators.http import require_safe
 from .. import deck_service
 from ..models import SlideDeck
 from ..permissions import can_view_deck
+from ..storage_files import has_local_paths
 from .ranges import ranged_file_response
 
 mimetypes.add_type("image/webp", ".webp")
 # A slide image that may be made on first request: <hash>/slides/<number>-<width>.<ext>
 LAZY_IMAGE = re.compile(r"^([0-9a-f]{16})/slides/(\d{4})-(\d+)\.(?:webp|jpg)$")
+# Read by script (fetch) or by a <track>, which refuse a file from another origin unless it
+# allows CORS: these are small, so Django sends them even where the rest go to a bucket.
+SAME_ORIGIN_TYPES = {"text/vtt"}
 
 
 def safe_name(name: str) -> str:
@@ -40,9 +47,10 @@ def _offloaded(storage_name: str) -> HttpResponse | None:
     """An empty response that tells the front web server to send the file itself, when one
     is configured (nginx: X-Accel-Redirect to an ``internal`` location over MEDIA_ROOT;
     Apache or lighttpd: X-Sendfile with the file's path). Django has checked permission;
-    the server does the bytes, ranges included. Storages without local paths stream."""
+    the server does the bytes, ranges included. Storages without local paths are left to
+    ``_redirected`` (or Django, with "stream")."""
     mode = settings.ELEARN_PROTECTED_FILES
-    if not mode:
+    if not mode or mode == "stream":
         return None
     try:
         path = default_storage.path(storage_name)
@@ -56,8 +64,46 @@ def _offloaded(storage_name: str) -> HttpResponse | None:
         response["X-Sendfile"] = path
     else:
         raise ImproperlyConfigured(
-            "ELEARN_PROTECTED_FILES is '', 'x-accel-redirect' or 'x-sendfile'"
+            "ELEARN_PROTECTED_FILES is '', 'x-accel-redirect', 'x-sendfile' or 'stream'"
         )
+    return response
+
+
+def _redirected(
+    storage_name: str,
+    *,
+    content_type: str,
+    filename: str | None,
+    attachment: bool,
+    cache: str,
+    expire: int | None,
+) -> HttpResponse | None:
+    """A redirect to a signed URL of the file, when the storage has no local paths (an S3
+    bucket), so the bytes and every Range request go straight to the object store; None
+    where Django or the front server sends the file instead.
+
+    Permission has been checked by the caller. The URL carries its own expiry: someone who
+    copies it, or loses access meanwhile, has it only until then. The object store answers
+    with the content type, disposition and caching Django would have sent (S3 takes them as
+    signed ``response-*`` parameters); it cannot add nosniff, but it answers from its own
+    origin, so a sniffed file could not script this site anyway."""
+    if (
+        settings.ELEARN_PROTECTED_FILES == "stream"
+        or content_type in SAME_ORIGIN_TYPES
+        or has_local_paths()
+    ):
+        return None
+    parameters = {"ResponseContentType": content_type, "ResponseCacheControl": cache}
+    if filename:
+        parameters["ResponseContentDisposition"] = content_disposition_header(attachment, filename)
+    seconds = expire or settings.ELEARN_SIGNED_URL_SECONDS
+    try:
+        url = default_storage.url(storage_name, parameters=parameters, expire=seconds)
+    except TypeError:  # a remote storage whose url() takes no such arguments
+        url = default_storage.url(storage_name)
+    response = HttpResponseRedirect(url)
+    # The redirect names a URL that expires: never keep it, in the browser or a proxy.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -70,14 +116,26 @@ def send_file(
     filename: str | None = None,
     attachment: bool = False,
     cache: str = "private, max-age=3600",
+    expire: int | None = None,
 ):
-    """Send a stored file someone was allowed to see: by the front server when configured,
-    else with Range support; always with an ETag (when the name pins the bytes), nosniff
-    and private caching."""
+    """Send a stored file someone was allowed to see: from object storage by a redirect to a
+    signed URL (living ``expire`` seconds, by default ELEARN_SIGNED_URL_SECONDS), by the
+    front server when configured, else with Range support; always with an ETag (when the
+    name pins the bytes), nosniff and private caching."""
     name = name or storage_name
     if etag and request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    redirect = _redirected(
+        storage_name,
+        content_type=content_type,
+        filename=filename,
+        attachment=attachment,
+        cache=cache,
+        expire=expire,
+    )
+    if redirect is not None:
+        return redirect
     response = _offloaded(storage_name)
     if response is None:
         response = ranged_file_response(

@@ -3,6 +3,7 @@
 import json
 import mimetypes
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import (
@@ -36,7 +37,10 @@ def video_file(request, video_id: int, name: str):
     storage_name = f"videos/derived/{video.pk}/{clean}"
     if not default_storage.exists(storage_name):
         raise Http404
-    return serve_derived(request, storage_name, video.file_hash, clean)
+    # From object storage the player gets a signed URL, and may go on asking that URL for
+    # byte ranges rather than this view: let it outlive the lecture, played slowly or paused.
+    expire = settings.ELEARN_SIGNED_URL_SECONDS + int(2 * (video.duration or 0))
+    return serve_derived(request, storage_name, video.file_hash, clean, expire=expire)
 
 
 @require_safe

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .search import search_backends
@@ -36,6 +37,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "courses",
+    "discussion",
     "insights",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -64,7 +66,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers' probes skip the host check and the HTTPS redirect (elearn/healthz.py).
+    "elearn.healthz.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "elearn.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,6 +127,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Password guessing: after this many failures for one account (or from one address) in the
+# window, log-ins are refused until it has passed (courses/login_throttle.py).
+ELEARN_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ELEARN_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+ELEARN_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ELEARN_LOGIN_FAILURES_PER_ADDRESS", "30"))
+ELEARN_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("ELEARN_LOGIN_LOCKOUT_SECONDS", "900"))
+WAGTAILADMIN_USER_LOGIN_FORM = "courses.forms.AdminLoginForm"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -150,6 +161,53 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Protected files (slide images, videos, handouts) on a storage without local paths are handed
+# out after the permission check as signed URLs living this long: the browser follows them at
+# once, so minutes suffice (videos get their playing time on top, see courses/views/videos.py).
+ELEARN_SIGNED_URL_SECONDS = int(os.environ.get("ELEARN_SIGNED_URL_SECONDS", "300"))
+# Other URLs the storage gives out, written into pages (Wagtail images, documents): they must
+# outlive a page left open before its lazy images load.
+ELEARN_MEDIA_URL_SECONDS = int(os.environ.get("ELEARN_MEDIA_URL_SECONDS", "3600"))
+
+
+def s3_media_storage(env=os.environ) -> dict:
+    """The STORAGES entry for media in an S3-compatible bucket, from AWS_* variables in
+    ``env`` (the tests pass their own, pointing at the server they start)."""
+    if not env.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("ELEARN_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env["AWS_STORAGE_BUCKET_NAME"],
+            # Unset: AWS itself. Set for MinIO and other S3-compatible servers.
+            "endpoint_url": env.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env.get("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws, AWS_* variables).
+            "access_key": env.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env.get("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for MinIO and servers without a wildcard DNS name per bucket.
+            "addressing_style": env.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            "location": env.get("AWS_LOCATION", ""),
+            # Nothing in the bucket is public: every URL is signed and expires.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": ELEARN_MEDIA_URL_SECONDS,
+            # As on local disk, a second upload of "talk.mp4" gets a name of its own instead of
+            # replacing the first (derived files are deleted before they are written again).
+            "file_overwrite": False,
+        },
+    }
+
+
+# The one switch for uploads and derived files: "local" (MEDIA_ROOT) or "s3" (any
+# S3-compatible object store: AWS, MinIO, Ceph, Garage…). Static files stay with WhiteNoise.
+ELEARN_STORAGE = os.environ.get("ELEARN_STORAGE", "local").strip().lower()
+if ELEARN_STORAGE == "s3":
+    STORAGES["default"] = s3_media_storage()
+elif ELEARN_STORAGE != "local":
+    raise ImproperlyConfigured("ELEARN_STORAGE is 'local' (the default) or 's3'.")
+
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Email: printed to the console unless an SMTP host is configured.
@@ -167,15 +225,55 @@ else:
     )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "elearn <noreply@localhost>")
 
+# Redis, optional. With REDIS_URL set, the cache and the sessions live there, shared by every
+# web process (the progress API's throttle then counts a member's reports across all gunicorn
+# workers, not per process); without it, a per-process memory cache and database sessions.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache's clear() empties its whole Redis database: give the cache its own database number
+# (or server, with an eviction policy) when the RQ queue shares the server.
+ELEARN_CACHE_REDIS_URL = os.environ.get("ELEARN_CACHE_REDIS_URL", REDIS_URL)
+if ELEARN_CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ELEARN_CACHE_REDIS_URL,
+            "KEY_PREFIX": os.environ.get("ELEARN_CACHE_KEY_PREFIX", "elearn"),
+            # Fail fast rather than hold a request (or /healthz) while Redis is away.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    # Sessions read from the cache and are written through to the database, so a Redis restart
+    # (no persistence) logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Background tasks through the Django Tasks API. "database" needs no server: the worker is
-# `manage.py db_worker`, which `make run` starts beside the web server.
+# `manage.py db_worker`, which `make run` starts beside the web server. "rq" queues in Redis
+# (REDIS_URL) for workers on any number of machines: `manage.py run_worker` starts the right
+# worker for either.
 ELEARN_TASK_BACKEND = os.environ.get("ELEARN_TASK_BACKEND", "database")
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
+    "rq": "elearn.rq_backend.RQBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[ELEARN_TASK_BACKEND]}}
+# The queues a worker serves, in the order it empties them. Every task (ours and Wagtail's)
+# names the default queue; with RQ, which has no priorities, tasks above the default priority
+# (deck conversions, videos, handouts) go to "high" instead (elearn/rq_backend.py).
+ELEARN_TASK_QUEUES = ["high", "default"]
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[ELEARN_TASK_BACKEND], "QUEUES": ELEARN_TASK_QUEUES}}
+RQ_QUEUES = {
+    name: {
+        "URL": REDIS_URL or "redis://127.0.0.1:6379/0",
+        # RQ kills a job running longer (a safety net: a long lecture transcode takes minutes).
+        "DEFAULT_TIMEOUT": int(os.environ.get("ELEARN_RQ_JOB_TIMEOUT_SECONDS", "3600")),
+    }
+    for name in ELEARN_TASK_QUEUES
+}
+# django-tasks-rq's job class runs a Django task from an RQ job; workers must use it.
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+if ELEARN_TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("ELEARN_SITE_NAME", "elearn")
@@ -187,15 +285,29 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # No avatars from gravatar.com: these sites often run on closed networks.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# An approved peer review publishes the page even though the reviewers cannot publish directly.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflow_publish.publish_approved"
 
 # elearn
 ELEARN_READING_WORDS_PER_MINUTE = 200
 ELEARN_READING_CJK_CHARS_PER_MINUTE = 300
 
+# Logs go to stderr: human-readable lines by default, one JSON object per line with
+# ELEARN_LOG_FORMAT=json (for a log collector; elearn/logformat.py).
+ELEARN_LOG_FORMAT = os.environ.get("ELEARN_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "elearn.logformat.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if ELEARN_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -222,10 +334,22 @@ ELEARN_SLIDE_EAGER_WIDTHS = (480, 960)
 ELEARN_SLIDE_IMAGE_FORMAT = os.environ.get("ELEARN_SLIDE_IMAGE_FORMAT", "jpeg")
 ELEARN_SLIDE_SEEN_SECONDS = 2
 
+# Content-Security-Policy (elearn/security_headers.py): where else media may come from (an
+# object storage's address, when files are handed out as signed URLs) and which sites'
+# players articles may embed.
+ELEARN_CSP_MEDIA_ORIGINS = [o for o in os.environ.get("ELEARN_CSP_MEDIA_ORIGINS", "").split() if o]
+ELEARN_CSP_FRAME_ORIGINS = os.environ.get(
+    "ELEARN_CSP_FRAME_ORIGINS",
+    "https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com "
+    "https://player.bilibili.com https://player.youku.com",
+).split()
+
 # Protected files (slide images, videos, handouts) are checked by Django, then sent by it, or
 # by the front web server when one is set up for it: "x-accel-redirect" (nginx, with an
 # `internal` location at ELEARN_PROTECTED_FILES_PREFIX aliased to MEDIA_ROOT) or
-# "x-sendfile" (Apache mod_xsendfile, lighttpd). See the README, "Serving protected files".
+# "x-sendfile" (Apache mod_xsendfile, lighttpd). On object storage they are redirects to
+# signed URLs, unless "stream" makes Django send them (a bucket browsers cannot reach).
+# See the README, "Serving protected files".
 ELEARN_PROTECTED_FILES = os.environ.get("ELEARN_PROTECTED_FILES", "")
 ELEARN_PROTECTED_FILES_PREFIX = os.environ.get("ELEARN_PROTECTED_FILES_PREFIX", "/protected/")
 
@@ -249,6 +373,9 @@ ELEARN_XAPI_TIMEOUT_SECONDS = float(os.environ.get("ELEARN_XAPI_TIMEOUT_SECONDS"
 # A statement is tried this many times, waiting 30 s, 60 s, 120 s… between tries.
 ELEARN_XAPI_MAX_ATTEMPTS = int(os.environ.get("ELEARN_XAPI_MAX_ATTEMPTS", "5"))
 ELEARN_XAPI_RETRY_SECONDS = float(os.environ.get("ELEARN_XAPI_RETRY_SECONDS", "30"))
+
+# Discussion: questions and replies a member may post in an hour (trainers and admins: any).
+ELEARN_DISCUSSION_POSTS_PER_HOUR = int(os.environ.get("ELEARN_DISCUSSION_POSTS_PER_HOUR", "20"))
 
 # Notifications: `manage.py send_reminders` (daily, from cron) emails members who have done
 # nothing in a course for this many days, once per stretch of inactivity.

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import TASK_BACKENDS
+from .base import ELEARN_TASK_QUEUES, TASK_BACKENDS
 
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 DEBUG = False
@@ -16,7 +16,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="elearn-test-media-"))
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="elearn-test-static-"))
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.environ.get("ELEARN_TASK_BACKEND", "immediate")]}}
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[os.environ.get("ELEARN_TASK_BACKEND", "immediate")],
+        "QUEUES": ELEARN_TASK_QUEUES,
+    }
+}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Never forward to an LRS named in the environment; the xAPI tests run their own.
 ELEARN_XAPI_LRS_URL = ""

@@ -3,7 +3,6 @@
 import random
 import shutil
 import subprocess
-import time
 
 import pytest
 
@@ -27,10 +26,13 @@ def odp(tmp_path_factory):
     return folder / "demo.odp"
 
 
+def pdf_made(folder) -> bool:
+    """Whether LibreOffice has written its PDF yet (speed itself is bench/text_ready.py's)."""
+    return folder.exists() and any(folder.rglob("*.pdf"))
+
+
 def test_odp_text_matches_the_deck(odp):
-    started = time.perf_counter()
     deck = quick_text(odp, "odp")
-    assert time.perf_counter() - started < 0.5
     assert deck.slide_count == 14
     assert deck.slides[0].title == "Welcome · 欢迎"
     assert (1, "Search instead of shelves") in deck.slides[1].paragraphs
@@ -57,9 +59,7 @@ def test_powerpoint_95_early_text_matches_libreoffice():
     # LibreOffice's reading of this deck (42 slides, no notes, none hidden) is the reference;
     # it gives no titles, so here a slide's title is compared as its first paragraph.
     path = corpus_file("poi-PPT95.ppt")
-    started = time.perf_counter()
     deck = quick_text(path, "ppt")
-    assert time.perf_counter() - started < 0.5
     assert deck.slide_count == 42
     assert (deck.slide_width, deck.slide_height) == (9144000, 6858000)
     assert [s.number for s in deck.slides] == list(range(1, 43))
@@ -116,28 +116,24 @@ def test_powerpoint_97_is_not_read_as_95():
 
 def test_convert_deck_hands_early_text_then_the_full_text(odp, tmp_path):
     calls = []
-    started = time.perf_counter()
-    deck, result = convert_deck(
-        odp, tmp_path / "out", on_text=lambda d: calls.append((time.perf_counter() - started, d))
-    )
+    out = tmp_path / "out"
+    deck, result = convert_deck(odp, out, on_text=lambda d: calls.append((pdf_made(out), d)))
     assert len(calls) == 2
-    early_at, early = calls[0]
-    assert early_at < 1.0, "early text comes before LibreOffice runs"
+    pdf_before, early = calls[0]
+    assert not pdf_before, "early text comes before LibreOffice has made the PDF"
     assert early.slide_count == deck.slide_count == result.page_count == 14
     assert calls[1][1] is deck
 
 
 def test_powerpoint_95_early_text_comes_before_libreoffice(tmp_path):
     calls = []
-    started = time.perf_counter()
+    out = tmp_path / "out"
     deck, result = convert_deck(
-        corpus_file("poi-PPT95.ppt"),
-        tmp_path / "out",
-        on_text=lambda d: calls.append((time.perf_counter() - started, d)),
+        corpus_file("poi-PPT95.ppt"), out, on_text=lambda d: calls.append((pdf_made(out), d))
     )
     assert len(calls) == 2
-    early_at, early = calls[0]
-    assert early_at < 1.0, "early text comes before LibreOffice runs"
+    pdf_before, early = calls[0]
+    assert not pdf_before, "early text comes before LibreOffice has made the PDF"
     assert early.slide_count == deck.slide_count == result.page_count == 42
     assert calls[1][1] is deck
 

@@ -16,6 +16,7 @@ from courses.handouts import (
     build_roster,
 )
 from courses.models import CoursePage, LecturePage
+from courses.storage_files import LocalFiles
 
 
 def _date(value: str) -> datetime.date:
@@ -93,10 +94,13 @@ class Command(BaseCommand):
 
         try:
             with tempfile.TemporaryDirectory(prefix="handouts-") as workdir:
+                # Decks' PDFs and images are read where they lie on local disk, or downloaded
+                # into the work folder from object storage.
+                files = LocalFiles(Path(workdir))
                 if lecture_page is not None:
-                    parts = lecture_parts(lecture_page, workdir=Path(workdir))
+                    parts = lecture_parts(lecture_page, files=files)
                 else:
-                    parts = course_parts(course_page, workdir=Path(workdir))
+                    parts = course_parts(course_page, files=files)
                 if options["recipients"]:
                     result = build_roster(
                         parts,

@@ -47,7 +47,30 @@
         pending = { segments: [], slides: [], reading: 0, end: false, done: false };
         fetch(url, { method: "POST", credentials: "same-origin", keepalive: true, body: JSON.stringify(body),
             headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() } })
-            .then(function (r) { return r.ok ? r.json() : null; }).then(show).catch(function () {});
+            .then(function (r) {
+                if (r.ok) { retryDelay = 0; return r.json().then(show); }
+                // Busy or down: keep the report and try again. Other refusals (not enrolled,
+                // a bad report) would be refused again, so they are dropped.
+                if (r.status === 429 || r.status >= 500) { throw new Error("retry"); }
+                return null;
+            })
+            .catch(function () { requeue(body); });
+    }
+
+    // A report that did not arrive (network down, server restarting) goes back into the
+    // queue and is sent again after 2, 4, 8… up to 60 s; merging is idempotent server-side,
+    // so a report that arrived but whose answer was lost does no harm when sent twice.
+    var retryDelay = 0, retryTimer = null;
+    function requeue(body) {
+        if (body.segments) { pending.segments = body.segments.concat(pending.segments); }
+        if (body.slides) { pending.slides = body.slides.concat(pending.slides); }
+        if (body.reading_seconds) { pending.reading += body.reading_seconds; }
+        if (body.reached_end) { pending.end = true; }
+        if (body.done) { pending.done = true; }
+        retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, 60000);
+        if (!retryTimer) {
+            retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryDelay);
+        }
     }
 
     if (video) {
