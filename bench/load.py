@@ -750,6 +750,14 @@ def measure(config: str, args, seconds: float, tmp: Path) -> dict:
     for label, spent in cpu.items():
         print(f"  {label:44} {spent:6.1f} s  {spent / max(requests, 1) * 1000:6.2f} ms a request")
 
+    # What the same work would reach with both cores to itself: an upper bound (the kernel's
+    # loopback share and Redis are left out; other processes inflate CPU times).
+    ours = sum(v for k, v in cpu.items() if not k.startswith("the rest")) / max(requests, 1)
+    ceiling = os.cpu_count() / ours if ours else 0.0
+    print(
+        f"  with the machine to itself this mix would reach at most ~{ceiling:.0f} requests/s "
+        f"({ours * 1000:.1f} ms of CPU a request: web, worker, database, client)"
+    )
     print(f"\nerrors (anything but the expected answer; warm-up included): {errors}")
     for example in examples:
         print(f"  {example}")
@@ -809,6 +817,8 @@ def measure(config: str, args, seconds: float, tmp: Path) -> dict:
         "consistent": consistent,
         "cpu_ms_per_request": {k: v / max(requests, 1) * 1000 for k, v in cpu.items()},
         "other_load": other_load,
+        "ours_ms": ours * 1000,
+        "ceiling": ceiling,
     }
 
 
@@ -867,6 +877,8 @@ def side_by_side(results: dict[str, dict], wanted: int) -> int:
         [results[n]["cpu_ms_per_request"]["gunicorn workers"] for n in names],
         ".2f",
     )
+    line("CPU ms a request (all of ours)", [results[n]["ours_ms"] for n in names], ".2f")
+    line("ceiling requests/s (machine alone)", [results[n]["ceiling"] for n in names], ".0f")
     line(
         "other load before the run",
         [results[n]["other_load"] * 100 for n in names],
@@ -885,6 +897,7 @@ def side_by_side(results: dict[str, dict], wanted: int) -> int:
             f"{n}_p50_ms": f"{r['kinds']['all']['p50']:.1f}",
             f"{n}_p95_ms": f"{r['kinds']['all']['p95']:.1f}",
             f"{n}_p99_ms": f"{r['kinds']['all']['p99']:.1f}",
+            f"{n}_ceiling_per_s": f"{r['ceiling']:.0f}",
             f"{n}_errors": str(r["errors"]),
             f"{n}_decks_ready": f"{r['decks_ready']}/{r['decks_uploaded']}",
             f"{n}_consistent": str(r["consistent"]).lower(),
