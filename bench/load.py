@@ -482,6 +482,34 @@ def task_names() -> dict[str, int]:
     return names
 
 
+def failed_tasks() -> list[str]:
+    """The failed tasks, each with the last line of its error."""
+    from django.conf import settings
+
+    found = []
+    if settings.ELEARN_TASK_BACKEND == "rq":
+        import django_rq
+        from rq.registry import FailedJobRegistry
+
+        for name in RQ_QUEUES:
+            queue = django_rq.get_queue(name)
+            for job_id in FailedJobRegistry(queue=queue).get_job_ids():
+                job = queue.fetch_job(job_id)
+                if job is None:
+                    found.append(f"{name}: job {job_id} (gone)")
+                    continue
+                error = (job.latest_result().exc_string if job.latest_result() else "") or ""
+                lines = error.strip().splitlines() or ["no error recorded"]
+                found.append(f"{job.description} enqueued {job.enqueued_at}: {lines[-1]}")
+        return found
+    from django_tasks_db.models import DBTaskResult
+
+    for result in DBTaskResult.objects.filter(status="FAILED"):
+        lines = (result.traceback or "").strip().splitlines() or ["no traceback"]
+        found.append(f"{result.task_path}{tuple(result.args_kwargs['args'])}: {lines[-1]}")
+    return found
+
+
 def task_counts() -> dict[str, int]:
     """Tasks by state, from whichever queue is configured."""
     from django.conf import settings
@@ -777,8 +805,13 @@ def measure(config: str, args, seconds: float, tmp: Path) -> dict:
         f"tasks (set-up included): {counts['finished']} finished ({names}), {counts['failed']} "
         f"failed, {counts['waiting']} waiting, {counts['running']} running"
     )
+    for failure in failed_tasks()[:5]:
+        print(f"  failed: {failure}")
     if counts["failed"] or counts["waiting"] or counts["running"]:
-        print(f"the worker's log ends:\n{tail(tmp / 'worker.log')}")
+        log = (tmp / "worker.log").read_text(errors="replace").splitlines()
+        trouble = [line for line in log if re.search(r"ERROR|Traceback|Error:|failed", line)]
+        print("the worker's log, its errors:\n" + "\n".join(trouble[-15:]))
+        print(f"and its end:\n{tail(tmp / 'worker.log', 6)}")
     print(
         f"verification: {sum(m.accepted for m in site.members)} accepted progress reports; "
         f"{matched} of {3 * len(site.members)} member-lessons stored exactly what they add up "
