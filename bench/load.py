@@ -757,7 +757,7 @@ def measure(config: str, args, seconds: float, tmp: Path) -> dict:
     lat = tally.latencies
     kinds = [k for k in (*VISITOR_KINDS, *MEMBER_KINDS, *UPLOAD_KINDS) if lat.get(k)]
     requests = tally.count(*lat)
-    header = f"{'count':>7} {'per s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    header = f"{'count':>7} {'per s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     print(f"\n{'load (' + format(elapsed, '.0f') + ' s)':28} {header}")
     summary = {}
     for kind in [*kinds, "all"]:
@@ -772,7 +772,7 @@ def measure(config: str, args, seconds: float, tmp: Path) -> dict:
         }
         print(
             f"{kind:28} {len(values):7d} {len(values) / elapsed:7.1f} {p50:8.1f} {p95:8.1f} "
-            f"{p99:8.1f}"
+            f"{p99:8.1f} {max(values, default=0) * 1000:8.0f}"
         )
     print(f"\nCPU over the load ({total:.0f} s of {os.cpu_count()} cores):")
     for label, spent in cpu.items():
