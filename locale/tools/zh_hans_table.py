@@ -647,3 +647,11 @@ ZH.update(
 PLURALS["Too many failed log-ins. Try again in %(minutes)s minute, or reset your password."] = (
     "登录失败次数过多。请 %(minutes)s 分钟后再试，或重设密码。"
 )
+
+# Failures: the progress API during a database outage; a video whose worker died
+ZH.update(
+    {
+        "Your progress could not be saved just now; it will be sent again.": "暂时无法保存你的学习进度，稍后会自动重新发送。",
+        "Processing stopped without finishing %(n)s times. Try processing it again; if it stops again, tell your administrator.": "处理已 %(n)s 次中途停止。请重新处理；如果再次停止，请告知管理员。",
+    }
+)
