@@ -21,6 +21,7 @@ from courses.conversion.errors import ConversionTimeout
 from courses.decks import create_deck
 from courses.models import LessonProgress, SlideDeck
 from courses.tasks import queue_conversion
+from tests.conftest import client_for
 from tests.conversion.conftest import build_feature_deck
 from tests.test_tasks import database_url
 
@@ -312,3 +313,26 @@ def test_the_resume_position_answers_503_too(member_client, demo):
             f"/videos/{video.pk}/position/", json.dumps({"position": 1}), "application/json"
         )
     assert answer.status_code == 503 and answer["Retry-After"] == "5"
+
+
+# The mail server being away -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_mail_server_outage_undoes_no_enrolment(
+    demo, settings, caplog, django_capture_on_commit_callbacks
+):
+    """Emails go after the change is committed and a failure to send is logged: the member
+    is still enrolled (and the trainer sees the request in the admin)."""
+    from courses.models import CoursePage, Enrolment
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    course = CoursePage.objects.get(pk=demo["safety_course"].pk)
+    course.enrolment = CoursePage.Enrolment.APPROVAL
+    course.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client_for("member", demo).post(f"/enrol/{course.pk}/")
+    assert answer.status_code == 302
+    assert Enrolment.objects.get(user=demo["users"]["member"], course=course).status == "pending"
+    assert "Could not send courses/email/enrolment_request.txt" in caplog.text

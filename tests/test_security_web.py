@@ -1,10 +1,14 @@
 """Web security (issue 9, item 3): CSRF on every URL, no open redirects, ids in URLs checked
-against the requester, the production headers and cookies. Escaping of user-controlled text
-is in tests/test_security_escaping.py; the threat review is docs/security.md."""
+against the requester (documents in lessons included), the production headers and cookies,
+an LRS client that keeps its credentials, and conversions that reach no network. Escaping of
+typed text is in tests/test_security_escaping.py, failures in tests/test_failures.py; the
+threat review that cites them all is docs/security.md."""
 
 import json
 import re
 import sqlite3
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -16,9 +20,16 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.text import slugify
+from PIL import Image as PILImage
+from pptx import Presentation
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
+from pptx.util import Inches
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 
+from courses import deck_service, xapi
+from courses.decks import create_deck
 from courses.demo_content import ensure_child
 from courses.enrolments import enrol
 from courses.models import (
@@ -28,6 +39,7 @@ from courses.models import (
     HandoutBuild,
     LecturePage,
     LessonProgress,
+    SlideDeck,
     VideoCaption,
     VideoPosition,
 )
@@ -589,3 +601,81 @@ def test_documents_follow_the_lessons_that_use_them(demo, rival):
         (document, who): clients[who].get(document.url).status_code for document, who in expected
     }
     assert answers == {key: 200 if allowed else 404 for key, allowed in expected.items()}
+
+
+# The Learning Record Store ------------------------------------------------------------------------
+
+
+class RecordingServer:
+    """A local HTTP server that answers every POST with ``status`` (and ``Location``)."""
+
+    def __init__(self, status: int, location: str = ""):
+        self.requests = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                recorder.requests.append((self.path, dict(self.headers), self.rfile.read(length)))
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/xapi/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_the_lrs_client_follows_no_redirect_so_its_credentials_stay_put(status):
+    """An LRS answering with a redirect (a moved server, or one that was taken over) would
+    have urllib send the Basic credentials on to wherever it points: the client refuses."""
+    elsewhere = RecordingServer(200)
+    lrs = RecordingServer(status, location=elsewhere.url + "statements")
+    try:
+        with pytest.raises(xapi.LrsError) as refused:
+            xapi.send_statements(lrs.url, "lrs-key", "lrs-secret", [{"id": "x"}], timeout=5)
+        assert refused.value.status == status and not refused.value.retry
+        assert len(lrs.requests) == 1 and lrs.requests[0][1]["Authorization"].startswith("Basic ")
+        assert elsewhere.requests == []
+    finally:
+        lrs.close()
+        elsewhere.close()
+
+
+# Uploads reach no network -------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_deck_linking_a_picture_on_a_server_converts_without_fetching_it(demo, tmp_path):
+    """A picture linked (not embedded) in a deck would have LibreOffice fetch its URL while
+    converting, from inside the server's network (a bare ``soffice --convert-to pdf`` does):
+    a deck could probe internal services. elearn runs LibreOffice with no network."""
+    listener = RecordingServer(404)
+    try:
+        image = tmp_path / "x.png"
+        PILImage.new("RGB", (20, 20), "red").save(image)
+        prs = Presentation()
+        slide = prs.slides.add_slide(prs.slide_layouts[6])
+        picture = slide.shapes.add_picture(str(image), Inches(1), Inches(1))
+        link = slide.part.relate_to(listener.url + "linked.png", RT.IMAGE, is_external=True)
+        blip = picture._element.blipFill.find(qn("a:blip"))
+        del blip.attrib[qn("r:embed")]
+        blip.set(qn("r:link"), link)
+        prs.save(tmp_path / "linked.pptx")
+        deck = deck_service.convert(create_deck(tmp_path / "linked.pptx"))
+        assert deck.status == SlideDeck.Status.READY, deck.error_message
+        assert listener.requests == []
+    finally:
+        listener.close()
