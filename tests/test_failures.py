@@ -4,6 +4,7 @@ bounded time: converted by another worker, failed with a reason, or answered "tr
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,9 +41,19 @@ def hanging_soffice(folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     pids = folder / "pids"
     script = folder / "soffice"
-    script.write_text(
-        f"#!/bin/sh\ntrap '' TERM\necho $$ >> {pids}\nsleep 600 &\necho $! >> {pids}\nwait\n"
-    )
+    lines = [
+        "#!/bin/sh",
+        "trap '' TERM",
+        # Where it runs (its profile) and its arguments (the output folder is inside the
+        # conversion's temporary folder): a killed worker leaves both behind for the test.
+        f"pwd > {folder / 'profile'}",
+        f'for arg in "$@"; do echo "$arg"; done > {folder / "args"}',
+        f"echo $$ >> {pids}",
+        "sleep 600 &",
+        f"echo $! >> {pids}",
+        "wait",
+    ]
+    script.write_text("\n".join(lines) + "\n")
     script.chmod(0o755)
     return folder, pids
 
@@ -61,9 +72,14 @@ def read_pids(path: Path) -> list[int]:
 
 
 def kill_leftovers(pids: list[int]) -> None:
-    """Clean up processes this test started, by id."""
+    """Clean up the fake LibreOffice and its child, by id (and only if the id still names
+    one of them, not a process that took the number since)."""
     for pid in pids:
-        if alive(pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if alive(pid) and (b"soffice" in command or command == b"sleep\x00600\x00"):
             os.kill(pid, signal.SIGKILL)
 
 
@@ -134,6 +150,20 @@ def wait_for(condition, seconds: float, what: str):
     raise AssertionError(f"waited {seconds} s for {what}")
 
 
+def remove_worker_leftovers(fake: Path) -> None:
+    """The LibreOffice profile and the conversion's temporary folder of a killed worker."""
+    folders = []
+    if (fake / "profile").exists():
+        folders.append(Path((fake / "profile").read_text().strip()))
+    args = (fake / "args").read_text().splitlines() if (fake / "args").exists() else []
+    if "--outdir" in args:
+        outdir = Path(args[args.index("--outdir") + 1])
+        folders += [p for p in outdir.parents if p.name.startswith("elearn-deck-")]
+    for folder in folders:
+        if folder.name.startswith(("elearn-lo-", "elearn-deck-")):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def start_worker(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "manage.py", "run_worker"],
@@ -185,8 +215,10 @@ def test_a_worker_killed_mid_conversion_leaves_no_deck_stuck(tmp_path, rescue):
         finally:
             stop(worker)
             # LibreOffice runs in a session of its own so that its timeout kills the whole
-            # group; the dead worker can no longer enforce that timeout: the test ends it.
+            # group; the dead worker can no longer enforce that timeout: the test ends it, and
+            # removes the folders the worker would have (docs/security.md, accepted risks).
             kill_leftovers(read_pids(pid_file))
+            remove_worker_leftovers(fake)
         deck.refresh_from_db()
         assert deck.status in (SlideDeck.Status.PROCESSING, SlideDeck.Status.TEXT_READY)
 

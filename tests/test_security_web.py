@@ -309,12 +309,11 @@ def victim(demo, django_capture_on_commit_callbacks):
     certificate = Certificate.objects.create(
         enrolment=enrolment, member_name="李明", course_title=demo["course"].title
     )
-    default_storage.save("handouts/secret-handout.pdf", ContentFile(b"%PDF-1.4 secret"))
     handout = HandoutBuild.objects.create(
         page=demo["course"],
         requested_by=demo["users"]["trainer"],
         status=HandoutBuild.Status.READY,
-        file="handouts/secret-handout.pdf",
+        file=default_storage.save("handouts/secret.pdf", ContentFile(b"%PDF-1.4 secret")),
     )
     applicant = User.objects.create_user("applicant", "applicant@example.com", "pw-12345678")
     applicant.first_name, applicant.last_name = "Apple", "Applicant"
