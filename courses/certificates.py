@@ -1,7 +1,8 @@
 """Issuing certificates when a member completes a course, and printing them.
 
 A certificate is issued once per enrolment (inside the transaction that completes the
-course), emailed to the member after the commit, and drawn on request by the pure
+course), emailed to the member by a background task queued after the commit
+(``insights.notifications``), and drawn on request by the pure
 ``certificate_pdf`` core in the reader's language.
 """
 
@@ -12,11 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from wagtail.models import Site
 
 from .certificate_pdf import CertificateText, render_certificate
-from .mail import preferred_language, send_template
 from .models import Certificate, Enrolment, OrganisationSettings
 from .names import person_name
 
@@ -52,7 +51,9 @@ def issue_certificate(enrolment: Enrolment) -> Certificate:
                 return existing
     else:
         raise IntegrityError("could not find a free certificate code")
-    transaction.on_commit(lambda: notify_completion(certificate))
+    from insights.tasks import course_completed_email_task, queue
+
+    queue(course_completed_email_task, certificate.pk)
     return certificate
 
 
@@ -87,25 +88,3 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
 def certificate_filename(certificate: Certificate) -> str:
     return f"certificate-{certificate.code}.pdf"
-
-
-def notify_completion(certificate: Certificate) -> None:
-    """Congratulate the member, with links to download and to verify the certificate."""
-    from django.urls import reverse
-
-    user = certificate.enrolment.user
-    if not user.email:
-        return
-    with override(preferred_language(user)):
-        send_template(
-            [user.email],
-            "courses/email/course_completed.txt",
-            {
-                "certificate": certificate,
-                "user": user,
-                "course": certificate.enrolment.course,
-                "download_url": settings.WAGTAILADMIN_BASE_URL
-                + reverse("certificate_pdf", args=[certificate.code]),
-                "verify_url": verify_url(certificate),
-            },
-        )

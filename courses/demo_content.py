@@ -36,6 +36,7 @@ from .models import (
     SlideDeck,
     VideoCaption,
 )
+from .peer_review import ensure_peer_review
 from .roles import ADMINS, MEMBERS, TRAINERS, ensure_roles
 from .video_service import create_video
 
@@ -280,6 +281,7 @@ def _load_pages() -> dict[str, object]:
     """Create (or find) the demo site; returns the main objects for callers and tests."""
     ensure_base_tree()
     users = ensure_users()
+    ensure_peer_review()  # before the catalogue: a new catalogue is put under it
     catalogue = ensure_catalogue()
 
     library = ensure_child(

@@ -13,9 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from .mail import preferred_language, send_template
+from .mail import send_template
 from .models import CoursePage, Enrolment
 
 logger = logging.getLogger(__name__)
@@ -83,7 +82,9 @@ def enrol(
         enrolment.save()
     _forget_access(user)
     if approval:
-        transaction.on_commit(lambda: notify_trainers_of_request(enrolment))
+        from insights.tasks import enrolment_request_email_task, queue
+
+        queue(enrolment_request_email_task, enrolment.pk)
     return enrolment
 
 
@@ -101,7 +102,10 @@ def withdraw(user, course: CoursePage) -> Enrolment | None:
 
 
 def decide(enrolment: Enrolment, *, approve: bool, by) -> Enrolment:
-    """A trainer approves or declines a request; the member is told by email."""
+    """A trainer approves or declines a request; the member is told by email (a background
+    task, queued after commit)."""
+    from insights.tasks import enrolment_decision_email_task, queue
+
     with transaction.atomic():
         course = _locked(enrolment.course)
         enrolment.refresh_from_db()
@@ -113,44 +117,12 @@ def decide(enrolment: Enrolment, *, approve: bool, by) -> Enrolment:
         enrolment.decided_at = timezone.now()
         enrolment.decided_by = by
         enrolment.save(update_fields=["status", "decided_at", "decided_by"])
-    transaction.on_commit(lambda: notify_member_of_decision(enrolment))
+    queue(enrolment_decision_email_task, enrolment.pk)
     return enrolment
 
 
 def _forget_access(user) -> None:
     user.__dict__.pop("_elearn_course_access", None)
-
-
-def notify_member_of_decision(enrolment: Enrolment) -> None:
-    """Tell the member their request was approved or declined (in their own language)."""
-    if not enrolment.user.email:
-        return
-    language = preferred_language(enrolment.user)
-    with override(language):
-        send_template(
-            [enrolment.user.email],
-            "courses/email/enrolment_decision.txt",
-            {
-                "enrolment": enrolment,
-                "course": enrolment.course,
-                "site_url": settings.WAGTAILADMIN_BASE_URL,
-            },
-        )
-
-
-def notify_trainers_of_request(enrolment: Enrolment) -> None:
-    """Tell the course's trainers that someone asked to join."""
-    emails = [t.email for t in enrolment.course.trainers.all() if t.email]
-    if emails:
-        send_template(
-            emails,
-            "courses/email/enrolment_request.txt",
-            {
-                "enrolment": enrolment,
-                "course": enrolment.course,
-                "site_url": settings.WAGTAILADMIN_BASE_URL,
-            },
-        )
 
 
 def invite(user, course: CoursePage) -> None:

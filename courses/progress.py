@@ -11,18 +11,28 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import progress_core as core
-from .models import ArticlePage, LecturePage, LessonProgress
+from .models import ArticlePage, LecturePage, LessonProgress, Slide
 
 MAX_SLIDE_NUMBER = 100_000
 
 
 def _row(user, lesson) -> LessonProgress:
+    """The member's row for the lesson, locked until the transaction ends; made if missing.
+
+    The row nearly always exists: lock it straight away (one query), and only make it, in a
+    savepoint that tolerates a racing request making it too, when it does not.
+    """
+    rows = LessonProgress.objects.select_for_update()
+    try:
+        return rows.get(user=user, page_id=lesson.pk)
+    except LessonProgress.DoesNotExist:
+        pass
     try:
         with transaction.atomic():
             LessonProgress.objects.get_or_create(user=user, page_id=lesson.pk)
     except IntegrityError:  # another request made it a moment ago
         pass
-    return LessonProgress.objects.select_for_update().get(user=user, page_id=lesson.pk)
+    return rows.get(user=user, page_id=lesson.pk)
 
 
 def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
@@ -171,7 +181,7 @@ def update_course_completion(user, lesson, *, now=None):
 def _visible_slides(lesson) -> set[int]:
     if not isinstance(lesson, LecturePage) or lesson.deck_id is None:
         return set()
-    slides = lesson.deck.slides.all()
+    slides = Slide.objects.filter(deck_id=lesson.deck_id)  # the deck row itself is not needed
     if not lesson.show_hidden_slides:
         slides = slides.filter(hidden=False)
     return set(slides.values_list("number", flat=True))

@@ -1,8 +1,15 @@
-"""The three roles (Members, Trainers, Admins) and trainers' rights over their own courses.
+"""The roles (Members, Trainers, Admins; Contributors and Reviewers) and the page rights
+that come with them.
 
 Trainers edit only the courses they train: each course gets a group holding Wagtail page
 permissions on that course's subtree, and its trainers are that group's members. The sync
 runs when a course is published, since that is when its trainer list takes effect.
+
+Contributors (a branch's information officer, say) draft pages only in the sections they are
+given, the same way: a group "Contributors of page <id>" holds add and edit rights, never
+publish, on that page's subtree (``grant_contributor``, or ``manage.py grant_contributor``).
+What they submit goes to the Reviewers through the "Peer review" workflow
+(``courses.peer_review``).
 """
 
 from django.apps import apps as global_apps
@@ -13,9 +20,20 @@ from wagtail.models import GroupPagePermission
 MEMBERS = "Members"
 TRAINERS = "Trainers"
 ADMINS = "Admins"
-ROLE_LABELS = {MEMBERS: _("Member"), TRAINERS: _("Trainer"), ADMINS: _("Administrator")}
+CONTRIBUTORS = "Contributors"
+REVIEWERS = "Reviewers"
+ROLE_LABELS = {
+    MEMBERS: _("Member"),
+    TRAINERS: _("Trainer"),
+    ADMINS: _("Administrator"),
+    CONTRIBUTORS: _("Contributor"),
+    REVIEWERS: _("Reviewer"),
+}
 
 TRAINER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
+# Drafting only: publishing is the Reviewers' decision, through the workflow.
+CONTRIBUTOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
+CONTRIBUTOR_GROUP_PREFIX = "Contributors of page "
 
 
 def course_group_name(course) -> str:
@@ -42,6 +60,37 @@ def sync_course_trainers(course) -> Group:
     return group
 
 
+def contributor_group_name(page) -> str:
+    return f"{CONTRIBUTOR_GROUP_PREFIX}{page.pk}"
+
+
+def grant_contributor(user, page) -> Group:
+    """Let ``user`` draft and submit pages in ``page``'s subtree (a course, a section, the
+    library), without publishing; safe to run again."""
+    group, _ = Group.objects.get_or_create(name=contributor_group_name(page))
+    for codename in CONTRIBUTOR_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=group,
+            page_id=page.pk,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            ),
+        )
+    user.groups.add(group)
+    # Admin access and the shared image/document rights come with the Contributors role.
+    role = Group.objects.filter(name=CONTRIBUTORS).first()
+    if role:
+        user.groups.add(role)
+    return group
+
+
+def revoke_contributor(user, page) -> None:
+    """Take ``page``'s subtree back from ``user``; the Contributors role goes with the last one."""
+    user.groups.remove(*Group.objects.filter(name=contributor_group_name(page)))
+    if not user.groups.filter(name__startswith=CONTRIBUTOR_GROUP_PREFIX).exists():
+        user.groups.remove(*Group.objects.filter(name=CONTRIBUTORS))
+
+
 def add_member(user) -> None:
     """Put a newly signed-up person in the Members role."""
     group = Group.objects.filter(name=MEMBERS).first()
@@ -65,6 +114,40 @@ ADMIN_COLLECTION_PERMISSIONS = {
     "wagtailimages": [*COLLECTION_PERMISSIONS["wagtailimages"], "delete_image"],
     "wagtaildocs": [*COLLECTION_PERMISSIONS["wagtaildocs"], "delete_document"],
 }
+
+
+def ensure_contributor_roles(apps=global_apps) -> tuple:
+    """Create or complete the Contributors and Reviewers groups; safe to run again.
+
+    Contributors get the admin and the shared images and documents (to illustrate what they
+    write); their page rights come per section. Reviewers get the admin only: the workflow
+    task lets them open, approve or send back the pages submitted to it.
+    """
+    ensure_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    Collection = apps.get_model("wagtailcore", "Collection")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    contributors, _ = Group.objects.get_or_create(name=CONTRIBUTORS)
+    reviewers, _ = Group.objects.get_or_create(name=REVIEWERS)
+    contributors.permissions.add(access_admin)
+    reviewers.permissions.add(access_admin)
+    root_collection = Collection.objects.filter(depth=1).first()
+    if root_collection:
+        for app_label, codenames in COLLECTION_PERMISSIONS.items():
+            for codename in codenames:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=contributors,
+                    collection=root_collection,
+                    permission=Permission.objects.get(
+                        content_type__app_label=app_label, codename=codename
+                    ),
+                )
+    return contributors, reviewers
 
 
 def ensure_permissions(apps):

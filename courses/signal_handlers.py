@@ -1,17 +1,17 @@
 """Signal handlers: trainers' page permissions and the search index follow publication;
 uploaded and derived files go when their deck or video is deleted; failed log-ins are
-counted."""
+counted; a new catalogue goes under peer review."""
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from modelsearch.signal_handlers import post_save_signal_handler
-from wagtail.signals import page_published
+from wagtail.signals import page_published, task_submitted
 
-from . import deck_service, login_throttle
-from .models import CoursePage, LectureVideo, SlideDeck
+from . import deck_service, login_throttle, peer_review
+from .models import CourseIndexPage, CoursePage, LectureVideo, PeerReviewTaskState, SlideDeck
 from .models.pages import CJKSearchMixin
 from .roles import sync_course_trainers
 
@@ -19,6 +19,21 @@ from .roles import sync_course_trainers
 @receiver(page_published, sender=CoursePage)
 def course_published(sender, instance, **kwargs):
     sync_course_trainers(instance)
+
+
+# Wagtail emails a group approval task's reviewers when a page reaches it, but listens only
+# for its own TaskState class: the peer review's task state is a subclass of it.
+task_submitted.connect(
+    peer_review.reviewers_email_notifier,
+    sender=PeerReviewTaskState,
+    dispatch_uid="peer_review_task_submitted_email_notification",
+)
+
+
+@receiver(post_save, sender=CourseIndexPage)
+def catalogue_saved(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        peer_review.catalogue_created(instance)
 
 
 @receiver(page_published)

@@ -1,5 +1,5 @@
-"""Wagtail admin: the Slide decks menu, listing, chooser, and "convert again"; and the access
-check on Wagtail's own document downloads."""
+"""Wagtail admin: the Slide decks menu, listing, chooser, and "convert again"; page buttons;
+the peer review's own history entry; the access check on Wagtail's own document downloads."""
 
 from django.http import Http404
 from django.urls import path, reverse
@@ -10,6 +10,7 @@ from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
 from wagtail.admin.widgets import ListingButton
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -261,3 +262,23 @@ def documents_follow_their_lessons(document, request):
 
 hooks.register("insert_global_admin_js", admin_upload_progress_js)
 hooks.register("insert_global_admin_css", admin_css)
+
+
+@hooks.register("register_log_actions")
+def register_peer_review_log_actions(actions):
+    @actions.register_action("courses.peer_review.reject")
+    class PeerReviewRejectFormatter(LogFormatter):
+        """A reviewer turned the page down (not "changes requested", which Wagtail logs)."""
+
+        label = _("Peer review: reject")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Rejected at '%(task)s'. The review is closed") % {
+                    "task": log_entry.data["workflow"]["task"]["title"]
+                }
+            except (KeyError, TypeError):
+                return _("Rejected in peer review")
+
+        def format_comment(self, log_entry):
+            return log_entry.data.get("comment", "")

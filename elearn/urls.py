@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("search/", search.search, name="search"),
+    path("discussion/", include("discussion.urls")),
     path("decks/<int:deck_id>/files/<path:name>", serve.deck_file, name="deck_file"),
     path("videos/<int:video_id>/files/<path:name>", videos.video_file, name="video_file"),
     path(
@@ -50,6 +51,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("notifications/", include("insights.urls")),
 ]
 
 if settings.DEBUG:

@@ -54,6 +54,22 @@ def site(live_server):
         "/learning/",
         "/accounts/profile/",
     ]
+    # A question with an answer: the thread page and the course's question search.
+    from discussion.models import Post, Thread
+
+    users = objects["users"]
+    thread = Thread.objects.create(
+        lesson=slides,
+        course=objects["course"],
+        author=users["member"],
+        title="为什么要用日期命名？ Why dates first?",
+        body="See https://example.org/naming",
+        slide_number=2,
+    )
+    answer = Post.objects.create(thread=thread, author=users["trainer"], body="They sort.")
+    thread.accepted_post = answer
+    thread.save()
+    member += [f"/discussion/{thread.pk}/", f"/discussion/course/{objects['course'].pk}/?q=日期"]
     return live_server.url, public, member
 
 

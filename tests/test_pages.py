@@ -12,6 +12,7 @@ from courses.models import (
     LibraryPage,
 )
 from courses.roles import course_group_name
+from insights.models import CourseFeedbackPage
 
 SLIDES_LECTURE = "Digital office basics · 信息化办公基础"
 VIDEO_LECTURE = "Digital office basics, the video · 视频讲座"
@@ -20,7 +21,11 @@ PAGE_RULES = [
     # page type, allowed parents, allowed children
     (CourseIndexPage, {Page}, {CoursePage, LibraryPage}),
     (LibraryPage, {CourseIndexPage}, {ArticlePage}),
-    (CoursePage, {CourseIndexPage}, {CourseSectionPage, LecturePage, ArticlePage}),
+    (
+        CoursePage,
+        {CourseIndexPage},
+        {CourseSectionPage, LecturePage, ArticlePage, CourseFeedbackPage},
+    ),
     (CourseSectionPage, {CoursePage}, {LecturePage, ArticlePage}),
     (LecturePage, {CoursePage, CourseSectionPage}, set()),
     (ArticlePage, {CoursePage, CourseSectionPage, LibraryPage}, set()),

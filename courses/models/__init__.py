@@ -18,6 +18,7 @@ from .progress import LessonProgress
 from .settings import OrganisationSettings
 from .slides import Slide, SlideDeck, SlideDeckTag, SlideMedia
 from .videos import LectureVideo, LectureVideoTag, VideoCaption, VideoPosition, VideoRendition
+from .workflow import PeerReviewTask, PeerReviewTaskState
 
 __all__ = [
     "Certificate",
@@ -33,6 +34,8 @@ __all__ = [
     "LecturePage",
     "LibraryPage",
     "OrganisationSettings",
+    "PeerReviewTask",
+    "PeerReviewTaskState",
     "Slide",
     "SlideDeck",
     "SlideDeckTag",

@@ -215,7 +215,7 @@ class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
     ]
 
     parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["courses.CourseSectionPage", *LESSON_TYPES]
+    subpage_types = ["courses.CourseSectionPage", *LESSON_TYPES, "insights.CourseFeedbackPage"]
 
     class Meta:
         verbose_name = _("course")

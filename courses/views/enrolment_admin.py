@@ -16,9 +16,9 @@ from ..enrolment_csv import CsvProblem, import_enrolments
 from ..enrolments import EnrolmentRefused, decide, enrol, invite, places_left, withdraw
 from ..models import CoursePage, Enrolment
 from ..names import person_name
-from ..roles import ADMINS, MEMBERS, TRAINERS
+from ..roles import ADMINS, CONTRIBUTOR_GROUP_PREFIX, CONTRIBUTORS, MEMBERS, REVIEWERS, TRAINERS
 
-ROLE_GROUPS = [ADMINS, MEMBERS, TRAINERS]
+ROLE_GROUPS = [ADMINS, MEMBERS, TRAINERS, CONTRIBUTORS, REVIEWERS]
 
 
 def editable_course(request, page_id: int) -> CoursePage:
@@ -30,8 +30,10 @@ def editable_course(request, page_id: int) -> CoursePage:
 
 def enrollable_groups():
     """Groups that stand for people (branches, teams), not the roles or trainer groups."""
-    return Group.objects.exclude(name__in=ROLE_GROUPS).exclude(
-        name__startswith="Trainers of course "
+    return (
+        Group.objects.exclude(name__in=ROLE_GROUPS)
+        .exclude(name__startswith="Trainers of course ")
+        .exclude(name__startswith=CONTRIBUTOR_GROUP_PREFIX)
     )
 
 

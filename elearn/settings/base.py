@@ -37,6 +37,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "courses",
+    "discussion",
+    "insights",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -283,6 +285,8 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # No avatars from gravatar.com: these sites often run on closed networks.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# An approved peer review publishes the page even though the reviewers cannot publish directly.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflow_publish.publish_approved"
 
 # elearn
 ELEARN_READING_WORDS_PER_MINUTE = 200
@@ -373,3 +377,10 @@ ELEARN_XAPI_TIMEOUT_SECONDS = float(os.environ.get("ELEARN_XAPI_TIMEOUT_SECONDS"
 # A statement is tried this many times, waiting 30 s, 60 s, 120 s… between tries.
 ELEARN_XAPI_MAX_ATTEMPTS = int(os.environ.get("ELEARN_XAPI_MAX_ATTEMPTS", "5"))
 ELEARN_XAPI_RETRY_SECONDS = float(os.environ.get("ELEARN_XAPI_RETRY_SECONDS", "30"))
+
+# Discussion: questions and replies a member may post in an hour (trainers and admins: any).
+ELEARN_DISCUSSION_POSTS_PER_HOUR = int(os.environ.get("ELEARN_DISCUSSION_POSTS_PER_HOUR", "20"))
+
+# Notifications: `manage.py send_reminders` (daily, from cron) emails members who have done
+# nothing in a course for this many days, once per stretch of inactivity.
+ELEARN_REMINDER_DAYS = int(os.environ.get("ELEARN_REMINDER_DAYS", "14"))

@@ -1,0 +1,103 @@
+"""Background tasks that send email (Django Tasks API). Thin: load the row, call
+``insights.notifications``. Queued after commit with ``queue``, so a worker never looks for a
+row that is not there yet, and a queue that is down never undoes what the member did."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from . import notifications
+
+logger = logging.getLogger(__name__)
+
+
+def queue(task_function, *args) -> None:
+    """Enqueue once the surrounding transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: task_function.enqueue(*args), robust=True)
+
+
+@task()
+def enrolment_decision_email_task(enrolment_id: int) -> str:
+    """Tell a member their request to join a course was approved or declined."""
+    from courses.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related("user", "course").filter(pk=enrolment_id).first()
+    if enrolment is None:
+        return "gone"
+    return "sent" if notifications.notify_member_of_decision(enrolment) else "skipped"
+
+
+@task()
+def enrolment_request_email_task(enrolment_id: int) -> str:
+    """Tell a course's trainers that someone asked to join."""
+    from courses.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related("user", "course").filter(pk=enrolment_id).first()
+    if enrolment is None:
+        return "gone"
+    return f"sent {notifications.notify_trainers_of_request(enrolment)}"
+
+
+@task()
+def course_completed_email_task(certificate_id: int) -> str:
+    """Congratulate a member on completing a course, with the certificate's links."""
+    from courses.models import Certificate
+
+    certificate = (
+        Certificate.objects.select_related("enrolment__user", "enrolment__course")
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is None:
+        return "gone"
+    return "sent" if notifications.notify_completion(certificate) else "skipped"
+
+
+@task()
+def new_lesson_email_task(page_id: int) -> str:
+    """Tell a course's members (those who opted in) about a lesson published for the first
+    time."""
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=page_id).live().first()
+    if page is None:
+        return "gone"
+    return f"sent {notifications.notify_new_lesson(page.specific)}"
+
+
+@task()
+def announcement_email_task(announcement_id: int) -> str:
+    """Email a trainer's announcement to the course's members."""
+    from .models import Announcement
+
+    announcement = (
+        Announcement.objects.select_related("course", "author")
+        .filter(pk=announcement_id, emailed_at__isnull=True)
+        .first()
+    )
+    if announcement is None:
+        return "gone or sent already"
+    # Marked first: a task run twice (a worker restarted) must not email everyone twice.
+    if not Announcement.objects.filter(pk=announcement.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    ):
+        return "sent already"
+    return f"sent {notifications.notify_announcement(announcement)}"
+
+
+@task()
+def reminder_email_task(enrolment_id: int) -> str:
+    """Remind an inactive member of their course."""
+    from courses.models import Enrolment
+
+    enrolment = (
+        Enrolment.objects.active()
+        .filter(pk=enrolment_id, completed_at__isnull=True)
+        .select_related("user", "course")
+        .first()
+    )
+    if enrolment is None:
+        return "gone"
+    return "sent" if notifications.notify_reminder(enrolment) else "skipped"
