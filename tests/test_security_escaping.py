@@ -199,6 +199,44 @@ def test_plain_text_emails_keep_titles_and_names_as_typed(
     assert "O'Brien & <Co>" in request.body and "&amp;" not in request.body
 
 
+def test_announcements_questions_survey_answers_and_report_names_are_escaped(demo):
+    """What the newer parts of the site show: a trainer's announcement, a member's question
+    and reply, a survey answer (read under Forms) and members' names in the reports."""
+    from discussion.models import Thread
+    from insights.models import CourseFeedbackPage, FeedbackFormField
+
+    course, lecture = demo["course"], demo["slides_lecture"]
+    member, trainer = client_for("member", demo), client_for("trainer", demo)
+    posted = trainer.post(
+        f"/admin/courses/{course.pk}/announcements/", {"title": PAYLOAD, "body": PAYLOAD}
+    )
+    assert posted.status_code == 302
+    page(member, course.url, "course page with the announcement")
+    page(trainer, f"/admin/courses/{course.pk}/announcements/", "announcements admin")
+
+    asked = member.post(
+        f"/discussion/lesson/{lecture.pk}/ask/", {"title": PAYLOAD, "body": PAYLOAD}
+    )
+    assert asked.status_code == 302
+    thread = Thread.objects.get(title=PAYLOAD)
+    member.post(f"/discussion/{thread.pk}/reply/", {"body": PAYLOAD})
+    page(member, f"/discussion/{thread.pk}/", "question and reply")
+    page(member, lecture.url, "the lesson's questions")
+    page(member, f"/discussion/course/{course.pk}/", "course questions", q=CHINESE)
+    page(trainer, "/admin/discussion/", "moderation queue")
+
+    survey = CourseFeedbackPage(title="Course feedback", slug="feedback")
+    course.add_child(instance=survey)
+    FeedbackFormField.objects.create(page=survey, label="Anything?", field_type="multiline")
+    survey.save_revision().publish()
+    assert member.post(survey.url, {"anything": PAYLOAD}).status_code == 200
+    page(trainer, f"/admin/forms/submissions/{survey.pk}/", "survey answers")
+
+    demo["users"]["member"].first_name = PAYLOAD
+    demo["users"]["member"].save()
+    page(trainer, "/admin/insights/progress/", "progress report", course=course.pk)
+
+
 # Uploaded files: the same paths the admin uses ---------------------------------------------------
 
 

@@ -44,6 +44,13 @@ from courses.models import (
     VideoPosition,
 )
 from courses.roles import TRAINERS
+from discussion.models import Follow, Post, Thread
+from insights.models import (
+    Announcement,
+    CourseFeedbackPage,
+    FeedbackFormField,
+    FeedbackSubmission,
+)
 from tests.conftest import PASSWORDS, client_for
 from tests.test_settings import PRODUCTION_ENV, manage
 from tests.test_tasks import database_url
@@ -297,6 +304,7 @@ def rival(demo):
         clients[name] = Client()
         clients[name].force_login(user)
     assert course.permissions_for_user(trainer).can_edit()  # a real trainer, of that course
+    clients["course"] = course
     return clients
 
 
@@ -329,7 +337,22 @@ def victim(demo, django_capture_on_commit_callbacks):
     applicant.save()
     Enrolment.objects.create(user=applicant, course=demo["course"], status=Enrolment.Status.PENDING)
     welcome_video = demo["video"]  # on a free-preview lecture: everyone may watch it
+    # The course's discussion, announcements and survey.
+    thread = Thread.objects.create(
+        lesson=lecture, course=demo["course"], author=member, title="Secret question"
+    )
+    announcement = Announcement.objects.create(
+        course=demo["course"], title="Secret announcement", body="For members only."
+    )
+    survey = CourseFeedbackPage(title="Course feedback", slug="feedback")
+    demo["course"].add_child(instance=survey)
+    FeedbackFormField.objects.create(page=survey, label="Anything?", field_type="singleline")
+    survey.save_revision().publish()
+    FeedbackSubmission.objects.create(page=survey, user=member, form_data={"anything": "李明说"})
     return {
+        "thread": thread,
+        "announcement": announcement,
+        "survey": survey,
         "course": demo["course"],
         "lecture": lecture,
         "video_lecture": video_lecture,
@@ -368,6 +391,10 @@ def public_urls(v) -> dict[str, str]:
         "caption via another video": f"/videos/{v['welcome_video'].pk}/captions/{v['caption'].pk}.vtt",
         "resume position": f"/videos/{v['video'].pk}/position/",
         "certificate pdf": f"/certificates/{v['certificate'].code}/pdf/",
+        "a question": f"/discussion/{v['thread'].pk}/",
+        "the course's questions": f"/discussion/course/{v['course'].pk}/",
+        "ask under a lesson": f"/discussion/lesson/{v['lecture'].pk}/ask/",
+        "the course survey": v["survey"].url,
     }
 
 
@@ -385,8 +412,21 @@ def test_a_member_of_another_course_reaches_nothing_by_id(rival, victim):
         f"/videos/{victim['video'].pk}/position/", json.dumps({"position": 1}), "application/json"
     )
     assert position.status_code == 404
+    thread = victim["thread"].pk
+    for url, data in [
+        (f"/discussion/{thread}/reply/", {"body": "hello"}),
+        (f"/discussion/{thread}/follow/", {"follow": "1"}),
+        (f"/discussion/{thread}/report/", {"reason": "spam"}),
+        (f"/discussion/{thread}/moderate/", {"action": "delete"}),
+        (f"/discussion/lesson/{victim['lecture'].pk}/ask/", {"title": "Hi?", "body": ""}),
+    ]:
+        assert refused(member.post(url, data)), url
+    survey = member.post(victim["survey"].url, {"anything": "from outside"})
+    assert survey.status_code == 403
     assert not LessonProgress.objects.filter(user__username="rival-member").exists()
     assert not VideoPosition.objects.filter(user__username="rival-member").exists()
+    assert not Post.objects.exists() and not Follow.objects.filter(user__username="rival-member")
+    assert Thread.objects.filter(pk=thread).exists() and FeedbackSubmission.objects.count() == 1
     # The admin is not theirs at all.
     for label, url in admin_urls(victim).items():
         assert refused(member.get(url)), label
@@ -407,6 +447,10 @@ def admin_urls(v) -> dict[str, str]:
         "edit the lecture": f"/admin/pages/{lecture}/edit/",
         "edit the course": f"/admin/pages/{course}/edit/",
         "lecture draft": f"/admin/pages/{lecture}/view_draft/",
+        "announcements": f"/admin/courses/{course}/announcements/",
+        "video audience": f"/admin/insights/video/{v['video_lecture'].pk}/",
+        "survey answers": f"/admin/forms/submissions/{v['survey'].pk}/",
+        "survey answers csv": f"/admin/forms/submissions/{v['survey'].pk}/?export=csv",
     }
 
 
@@ -431,6 +475,20 @@ def test_a_trainer_of_another_course_reaches_nothing_of_this_one_by_id(
         ]:  # fmt: skip
             assert refused(trainer.post(url, data)), url
     assert queued == []
+    # Their own course's announcements page cannot remove another course's announcement,
+    # nor moderate another course's question.
+    own = rival["course"].pk
+    removal = {"action": "delete", "announcement": victim["announcement"].pk}
+    assert trainer.post(f"/admin/courses/{own}/announcements/", removal).status_code == 404
+    moderation = trainer.post(f"/discussion/{victim['thread'].pk}/moderate/", {"action": "delete"})
+    assert refused(moderation)
+    assert Announcement.objects.filter(pk=victim["announcement"].pk).exists()
+    assert Thread.objects.filter(pk=victim["thread"].pk).exists()
+    # Reports: asking for the other course by id shows their own course instead.
+    report = trainer.get("/admin/insights/progress/", {"course": course.pk}).content.decode()
+    assert "李明" not in report and "Rival course" in report
+    queue = trainer.get("/admin/discussion/").content.decode()
+    assert "Secret question" not in queue
     assert not Enrolment.objects.filter(course=course, user__username="rival-member").exists()
     assert HandoutBuild.objects.filter(page=course).count() == 1
     assert list(lecture.slide_timings.values_list("slide_number", "start")) == timings
