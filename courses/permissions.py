@@ -4,8 +4,8 @@ The rule (one check, ``can_view_lesson``): a lesson of a course opens for the co
 enrolled members, its trainers and admins; in a course taken in order, for members only once
 the required lessons before it are complete. A lesson marked "free preview", and a lesson
 outside any course (a library article), opens for everyone who can see the page. Slide images, videos,
-captions and PDFs follow the lessons that show them. People who manage decks and videos in the
-admin see their files there.
+captions and PDFs follow the lessons that show them, and so do Wagtail documents put in a
+lesson. People who manage decks, videos and documents in the admin see their files there.
 """
 
 import re
@@ -157,3 +157,40 @@ def can_view_video(user, video: LectureVideo) -> bool:
     if user and user.has_perm("courses.change_lecturevideo"):
         return True
     return bool(_lectures_showing(user, video=video))
+
+
+def can_view_document(user, document) -> bool:
+    """May ``user`` download this Wagtail document?
+
+    Wagtail serves a document to anyone who has its URL; elearn asks the pages that use it
+    (Wagtail's reference index). A document in a lesson opens for those who may open that
+    lesson; one on any other live, public page (a course description, a library policy) for
+    everyone. Those who choose or manage documents in the admin (trainers, admins) see every
+    one. A document no live page uses yet is theirs alone. The reference index is updated by
+    a background task: a document just added to a page opens once the worker has run.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.documents import get_document_model
+    from wagtail.models import ReferenceIndex
+    from wagtail.permissions import policy_registry
+
+    documents = policy_registry.get_by_type(get_document_model())
+    if (
+        user
+        and user.is_authenticated
+        and documents.user_has_any_permission(user, ["change", "choose"])
+    ):
+        return True
+    # object_id is text (it holds any model's key): compare as numbers, on every database.
+    page_ids = {
+        int(pk)
+        for pk in ReferenceIndex.get_references_to(document)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+        if pk.isdigit()
+    }
+    pages = Page.objects.live().public().filter(pk__in=page_ids).specific()
+    return any(
+        not isinstance(page, LecturePage | ArticlePage) or can_view_lesson(user, page)
+        for page in pages
+    )

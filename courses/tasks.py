@@ -39,8 +39,8 @@ def recover_stale_decks(exclude: int | None = None) -> list[int]:
     """Decks stuck in "processing" after their worker died: queue them again, or fail them
     once they have used up their attempts. Returns the ids it touched.
 
-    Runs before every conversion task, when the admin previews a deck, and from
-    ``manage.py recover_decks`` (for a cron job on quiet sites).
+    Runs before every conversion task, when the admin previews a deck, every minute or so
+    in each worker (``manage.py run_worker``), and from ``manage.py recover_decks``.
     """
     cutoff = timezone.now() - timezone.timedelta(seconds=settings.ELEARN_DECK_STALE_AFTER_SECONDS)
     stale = SlideDeck.objects.filter(
@@ -49,6 +49,13 @@ def recover_stale_decks(exclude: int | None = None) -> list[int]:
     ).exclude(pk=exclude)
     touched = []
     for deck in stale:
+        # Several workers look at once: only the one whose update lands deals with the deck,
+        # so it is queued once (two forced conversions of one deck would race on its files).
+        claimed = SlideDeck.objects.filter(
+            pk=deck.pk, status=deck.status, processing_started_at=deck.processing_started_at
+        ).update(status=SlideDeck.Status.PENDING)
+        if not claimed:
+            continue
         if deck.attempts >= settings.ELEARN_DECK_MAX_ATTEMPTS:
             deck_service.fail(
                 deck,
@@ -65,12 +72,58 @@ def recover_stale_decks(exclude: int | None = None) -> list[int]:
     return touched
 
 
+def recover_stale_videos(exclude: int | None = None) -> list[int]:
+    """Videos stuck in "processing" after their worker died: queue them again, or fail them
+    once they have used up their attempts (as ``recover_stale_decks`` does for decks)."""
+    from . import video_service
+    from .models import LectureVideo
+
+    cutoff = timezone.now() - timezone.timedelta(seconds=settings.ELEARN_VIDEO_STALE_AFTER_SECONDS)
+    stale = LectureVideo.objects.filter(
+        status=LectureVideo.Status.PROCESSING, processing_started_at__lt=cutoff
+    ).exclude(pk=exclude)
+    touched = []
+    for video in stale:
+        claimed = LectureVideo.objects.filter(
+            pk=video.pk, status=video.status, processing_started_at=video.processing_started_at
+        ).update(status=LectureVideo.Status.PENDING)
+        if not claimed:
+            continue
+        if video.attempts >= settings.ELEARN_VIDEO_MAX_ATTEMPTS:
+            video_service.fail(
+                video,
+                "stuck",
+                _(
+                    "Processing stopped without finishing %(n)s times. Try processing it again; if it stops again, tell your administrator."
+                )
+                % {"n": video.attempts},
+            )
+        else:
+            logger.warning("Video %s was stuck in processing: queued again", video.pk)
+            queue_video_processing(video, force=True)
+        touched.append(video.pk)
+    return touched
+
+
+def recovery_interval() -> float:
+    """How often a worker looks for work a dead worker left unfinished: a quarter of the
+    time after which a conversion counts as stuck, at most a minute."""
+    return min(60.0, max(1.0, settings.ELEARN_DECK_STALE_AFTER_SECONDS / 4))
+
+
+def recover_stuck_work() -> list[int]:
+    """Everything ``run_worker`` rescues periodically; safe to run in several workers."""
+    return recover_stale_decks() + recover_stale_videos()
+
+
 @task(priority=5)
 def process_lecture_video_task(video_id: int, force: bool = False) -> str:
     """Make a video web-ready: probe, poster, storyboard, MP4 renditions. Safe to run twice."""
     from . import video_service
     from .models import LectureVideo
 
+    # As for decks: any worker that runs rescues videos whose worker died mid-way.
+    recover_stale_videos(exclude=video_id)
     video = LectureVideo.objects.filter(pk=video_id).first()
     if video is None:
         return "gone"

@@ -1,6 +1,7 @@
 """Wagtail admin: the Slide decks menu, listing, chooser, and "convert again"; page buttons;
-the peer review's own history entry."""
+the peer review's own history entry; the access check on Wagtail's own document downloads."""
 
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -248,6 +249,15 @@ class LectureVideoViewSet(SnippetViewSet):
 
 
 register_snippet(LectureVideoViewSet)
+
+
+@hooks.register("before_serve_document")
+def documents_follow_their_lessons(document, request):
+    """A document put in a lesson is lesson content: the lesson's access check applies."""
+    from .permissions import can_view_document
+
+    if not can_view_document(request.user, document):
+        raise Http404  # as for slide files: do not confirm to strangers that it exists
 
 
 hooks.register("insert_global_admin_js", admin_upload_progress_js)

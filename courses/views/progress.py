@@ -2,9 +2,12 @@
 watched, saw and read. JSON in, JSON out; session auth with CSRF; throttled."""
 
 import json
+import logging
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,11 +18,36 @@ from ..permissions import can_view_lesson, waiting_for
 from ..progress import lesson_state, record
 from ..progress_core import BadReport
 
+logger = logging.getLogger(__name__)
+
 MAX_BODY = 64 * 1024
+# What a client is told to wait when the database is away (a restart, a fail-over).
+RETRY_AFTER_SECONDS = 5
 
 
 def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
+
+
+def database_outage_is_503(view):
+    """A database that cannot be reached (restarting, failing over, SQLite busy for longer
+    than its timeout) answers 503 with Retry-After and a JSON message, not a 500 page: the
+    player keeps the report and sends it again (progress.js), and reports merge idempotently,
+    so nothing is lost. Nothing was saved: the report's transaction rolled back."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            logger.warning("%s: database unavailable, asked to retry", request.path, exc_info=True)
+            response = _error(
+                _("Your progress could not be saved just now; it will be sent again."), 503
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+
+    return wrapped
 
 
 def _throttled(user) -> bool:
@@ -49,6 +77,7 @@ def _lesson(page_id: int) -> LecturePage | ArticlePage | None:
 
 
 @require_POST
+@database_outage_is_503
 def report_progress(request, page_id: int):
     """POST {"segments": [[s, e], …], "slides": [n, …], "reading_seconds": s,
     "reached_end": true, "done": true} — any of them. Answers the lesson's state."""

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..models import LectureVideo, VideoCaption, VideoPosition
 from ..permissions import can_view_video
+from .progress import database_outage_is_503
 from .serve import safe_name, serve_derived
 
 mimetypes.add_type("text/vtt", ".vtt")
@@ -53,6 +54,7 @@ def video_caption(request, video_id: int, caption_id: int):
     return response
 
 
+@database_outage_is_503  # outermost: login_required reads the session from the database
 @login_required
 @require_http_methods(["GET", "POST"])
 def video_position(request, video_id: int):

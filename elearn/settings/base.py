@@ -325,6 +325,10 @@ ELEARN_SOFFICE_TIMEOUT_SECONDS = float(os.environ.get("ELEARN_SOFFICE_TIMEOUT_SE
 # A conversion still "processing" this long after it started lost its worker: retry or fail it.
 ELEARN_DECK_STALE_AFTER_SECONDS = int(os.environ.get("ELEARN_DECK_STALE_AFTER_SECONDS", "900"))
 ELEARN_DECK_MAX_ATTEMPTS = int(os.environ.get("ELEARN_DECK_MAX_ATTEMPTS", "3"))
+# The same for videos: the main rendition's ffmpeg is killed after an hour, so a video still
+# "processing" after two lost its worker.
+ELEARN_VIDEO_STALE_AFTER_SECONDS = int(os.environ.get("ELEARN_VIDEO_STALE_AFTER_SECONDS", "7200"))
+ELEARN_VIDEO_MAX_ATTEMPTS = int(os.environ.get("ELEARN_VIDEO_MAX_ATTEMPTS", "3"))
 ELEARN_SLIDE_WIDTHS = (480, 960, 1920)
 # Made during conversion; the others on first request (a 1920 px image costs as much as the
 # two smaller ones together, and only full-screen viewers on large displays ask for it).

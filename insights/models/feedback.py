@@ -62,6 +62,12 @@ class CourseFeedbackPage(AbstractForm):
     def get_submission_class(self):
         return FeedbackSubmission
 
+    def get_submissions_list_view_class(self):
+        # Imported here: Wagtail's form views load page models, not ready at import time.
+        from ..views.feedback import FeedbackSubmissionsListView
+
+        return FeedbackSubmissionsListView
+
     def get_data_fields(self):
         # The member's name goes into the admin listing and the CSV export.
         return [("member", _("Member")), *super().get_data_fields()]

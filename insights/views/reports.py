@@ -36,6 +36,7 @@ from ..filters import (
     OneCourseFilterSet,
 )
 from ..scope import check_reports, reportable_courses
+from ..spreadsheets import as_text_cell
 
 STATE_LABELS = {
     "done": gettext_lazy("Done"),
@@ -123,10 +124,15 @@ class InsightsReport(ReportView):
         # already (text, numbers, naive datetimes), so rows go straight to the csv module:
         # a third of a large export's time.
         writer = csv.writer(Echo())
-        yield writer.writerow([self.get_heading(queryset, key) for key in self.list_export])
+        yield writer.writerow(
+            [as_text_cell(self.get_heading(queryset, key)) for key in self.list_export]
+        )
         for item in queryset:
             yield writer.writerow(
-                ["" if value is None else value for value in self.to_row_dict(item).values()]
+                [
+                    "" if value is None else as_text_cell(value)
+                    for value in self.to_row_dict(item).values()
+                ]
             )
 
     def export_rows(self):

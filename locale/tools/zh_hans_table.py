@@ -981,3 +981,11 @@ PLURALS.update(
         "%(n)s enrolled member has not started yet.": "%(n)s 名已报名学员尚未开始学习。",
     }
 )
+
+# Failures: the progress API during a database outage; a video whose worker died
+ZH.update(
+    {
+        "Your progress could not be saved just now; it will be sent again.": "暂时无法保存你的学习进度，稍后会自动重新发送。",
+        "Processing stopped without finishing %(n)s times. Try processing it again; if it stops again, tell your administrator.": "处理已 %(n)s 次中途停止。请重新处理；如果再次停止，请告知管理员。",
+    }
+)

@@ -1,15 +1,17 @@
 from django.core.management.base import BaseCommand
 
-from courses.tasks import recover_stale_decks
+from courses.tasks import recover_stale_decks, recover_stale_videos
 
 
 class Command(BaseCommand):
     help = (
-        "Queue again (or fail, after too many attempts) slide decks whose conversion worker died."
+        "Queue again (or fail, after too many attempts) slide decks and videos whose worker "
+        "died. Every run_worker does this about once a minute; this is for sites without one."
     )
 
     def handle(self, *args, **options):
-        touched = recover_stale_decks()
-        self.stdout.write(
-            f"{len(touched)} stuck deck(s) handled" + (f": {touched}" if touched else ".")
-        )
+        for kind, recover in (("deck", recover_stale_decks), ("video", recover_stale_videos)):
+            touched = recover()
+            self.stdout.write(
+                f"{len(touched)} stuck {kind}(s) handled" + (f": {touched}" if touched else ".")
+            )
