@@ -151,3 +151,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+        elif "redis_db" in getattr(item, "fixturenames", ()):
+            # One Redis database for the tests: a worker process in one test would take the
+            # jobs another test queued, and each test flushes it. One at a time.
+            item.add_marker(pytest.mark.xdist_group("redis"))
