@@ -13,7 +13,13 @@ CORPUS_DIR = PROJECT_DIR.parent / "shared" / "corpus"
 ARTIFACTS_DIR = PROJECT_DIR / "test-artifacts"
 ROLES = ["visitor", "member", "trainer", "admin"]
 # RQ tests use a Redis database number of their own, emptied before and after each test.
-REDIS_URL = os.environ.get("ELEARN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Each pytest-xdist worker gets a Redis database of its own (15, 14, …): a worker process
+# started by one test would otherwise take the jobs another test queued, and each test
+# flushes its database.
+_XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get(
+    "ELEARN_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _XDIST_WORKER % 8}"
+)
 PASSWORDS = {username: password for username, password, *_ in DEMO_USERS}
 
 
@@ -151,7 +157,3 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
-        elif "redis_db" in getattr(item, "fixturenames", ()):
-            # One Redis database for the tests: a worker process in one test would take the
-            # jobs another test queued, and each test flushes it. One at a time.
-            item.add_marker(pytest.mark.xdist_group("redis"))
