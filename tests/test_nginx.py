@@ -114,7 +114,9 @@ def test_nginx_sends_protected_files_only_after_django_said_yes(nginx, settings)
     assert "X-Accel-Redirect" not in headers  # nginx consumed it
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["ETag"]  # nginx's own
     assert headers["Cache-Control"].startswith("private")
-    on_disk = next(Path(settings.MEDIA_ROOT).rglob(slide.src.rsplit("/", 1)[-1]))
+    # The deck's own file: other tests' decks have files of the same name in MEDIA_ROOT.
+    name = slide.src.split("/files/", 1)[1]
+    on_disk = Path(settings.MEDIA_ROOT) / "decks" / "derived" / str(slide.deck_id) / name
     assert body == on_disk.read_bytes()
 
     rendition = video.renditions.first().url
