@@ -33,8 +33,11 @@ def log_in(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORDS[username])
-    page.locator("main form [type=submit]").click()
-    page.wait_for_load_state()
+    # Wait for the POST's redirect: a goto() straight after the click can abort the login
+    # and leave the test browsing anonymously.
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").click()
+    assert "/accounts/login/" not in page.url, f"login as {username} failed: {page.url}"
 
 
 def log_in_admin(page, base_url: str, username: str) -> None:

@@ -62,8 +62,8 @@ def test_search_and_language_switch_in_the_browser(browser, live_server, artifac
     page.screenshot(path=artifacts_dir / "search-desktop.png", full_page=True)
 
     page.get_by_label("Language").select_option("zh-hans")
-    page.get_by_role("button", name="Change language").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change language").click()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.get_by_role("link", name="课程", exact=True).is_visible()
     page.screenshot(path=artifacts_dir / "search-zh-desktop.png", full_page=True)

@@ -282,8 +282,8 @@ def test_trainer_marks_slides_while_the_video_plays(browser, live_server, artifa
     assert page.locator("[data-timing-armed-label]").inner_text() == "Next: slide 3"
     page.fill("#start-5", "0:10")  # typed by hand
     page.screenshot(path=artifacts_dir / "admin-slide-times.png")
-    page.get_by_role("button", name="Save times").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save times").click()
     assert "Saved the start times of 3 slides" in page.content()
     assert dict(lecture.slide_timings.values_list("slide_number", "start")) == {
         1: 0.0,
