@@ -965,7 +965,7 @@ def main() -> int:
     parser.add_argument("--database", default="elearn_load")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="cache and sessions")
     parser.add_argument(
-        "--rq-redis", default="redis://127.0.0.1:6379/14",
+        "--rq-redis", default="redis://127.0.0.1:6379/4",
         help="the RQ queue: a Redis database of its own, emptied before and after",
     )  # fmt: skip
     parser.add_argument("--only", choices=CONFIGS, help="run one configuration")

@@ -61,8 +61,9 @@ def test_healthz_counts_what_waits_in_the_database_queue(db):
     assert queue["waiting"] == 1 and queue["oldest_waiting_seconds"] >= 0
 
 
-def test_healthz_reports_the_rq_queues(db, rq_tasks):
-    convert_slide_deck_task.enqueue(0)
+def test_healthz_reports_the_rq_queues(db, rq_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # jobs reach Redis at commit
+        convert_slide_deck_task.enqueue(0)
     response, body = healthz()
     assert response.status_code == 200
     queue = body["checks"]["queue"]
@@ -296,13 +297,16 @@ def test_run_worker_starts_the_worker_of_the_configured_backend(
     assert (args, kwargs) == expected
 
 
-def test_rq_sends_prioritised_tasks_to_the_high_queue(db, rq_tasks):
+def test_rq_sends_prioritised_tasks_to_the_high_queue(
+    db, rq_tasks, django_capture_on_commit_callbacks
+):
     import django_rq
 
     from courses.tasks import forward_xapi_task
 
-    convert_slide_deck_task.enqueue(0)  # priority 10
-    forward_xapi_task.enqueue(0)  # default priority
+    with django_capture_on_commit_callbacks(execute=True):  # jobs reach Redis at commit
+        convert_slide_deck_task.enqueue(0)  # priority 10
+        forward_xapi_task.enqueue(0)  # default priority
     assert django_rq.get_queue("high").count == 1
     assert django_rq.get_queue("default").count == 1
 

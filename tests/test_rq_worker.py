@@ -68,3 +68,27 @@ def test_an_rq_worker_process_converts_an_uploaded_deck(rq_tasks, tmp_path):
     # Done and gone from the queues; nothing failed.
     assert (high.count, default.count) == (0, 0)
     assert high.failed_job_registry.count == default.failed_job_registry.count == 0, output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_queued_inside_a_transaction_reaches_redis_at_commit(rq_tasks):
+    """Index tasks queued from post_save must not reach a worker before their row exists."""
+    import django_rq
+
+    from courses.tasks import forward_xapi_task
+
+    queue = django_rq.get_queue("default")
+    with transaction.atomic():
+        result = forward_xapi_task.enqueue(123)
+        assert queue.count == 0  # not yet: the row it is about is not committed
+    assert queue.job_ids == [result.id]  # the id handed out is the job's
+    assert forward_xapi_task.get_backend().get_result(result.id).args == [123]
+    try:
+        with transaction.atomic():
+            forward_xapi_task.enqueue(456)
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert queue.count == 1  # a rolled-back save queues nothing
+    forward_xapi_task.enqueue(789)  # outside a transaction: at once
+    assert queue.count == 2
