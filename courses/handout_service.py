@@ -143,7 +143,13 @@ def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
 def build(handout: HandoutBuild) -> HandoutBuild:
     """Carry out a "Print handouts" request. Never raises for bad content: a missing or
     unconverted deck, or nobody to print for, ends in FAILED with a reason for the person."""
-    handout.mark(HandoutBuild.Status.BUILDING, progress=0, error_message="")
+    handout.mark(
+        HandoutBuild.Status.BUILDING,
+        progress=0,
+        error_message="",
+        processing_started_at=timezone.now(),
+        attempts=handout.attempts + 1,
+    )
     page = handout.page.specific
 
     def progress(done: int, total: int) -> None:

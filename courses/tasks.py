@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from . import deck_service, xapi
@@ -35,6 +36,32 @@ def queue_conversion(deck: SlideDeck, force: bool = False) -> None:
     transaction.on_commit(lambda: convert_slide_deck_task.enqueue(deck.pk, force))
 
 
+def _recover_stale(model, statuses, stale_after: int, max_attempts: int, exclude, retry, give_up):
+    """Rows stuck in one of ``statuses`` since before ``stale_after`` seconds ago, their worker
+    gone: ``retry(row)`` them, or ``give_up(row)`` once they have had ``max_attempts``.
+
+    Several workers look at once: only the one whose update lands deals with a row, so it is
+    queued once (two forced conversions of one deck would race on its files)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=stale_after)
+    stale = model.objects.filter(status__in=statuses, processing_started_at__lt=cutoff)
+    touched = []
+    for row in stale.exclude(pk=exclude):
+        claimed = model.objects.filter(
+            pk=row.pk, status=row.status, processing_started_at=row.processing_started_at
+        ).update(status=model.Status.PENDING)
+        if not claimed:
+            continue
+        if row.attempts >= max_attempts:
+            give_up(row)
+        else:
+            logger.warning(
+                "%s %s was stuck in %s: queued again", model.__name__, row.pk, row.status
+            )
+            retry(row)
+        touched.append(row.pk)
+    return touched
+
+
 def recover_stale_decks(exclude: int | None = None) -> list[int]:
     """Decks stuck in "processing" after their worker died: queue them again, or fail them
     once they have used up their attempts. Returns the ids it touched.
@@ -42,34 +69,22 @@ def recover_stale_decks(exclude: int | None = None) -> list[int]:
     Runs before every conversion task, when the admin previews a deck, every minute or so
     in each worker (``manage.py run_worker``), and from ``manage.py recover_decks``.
     """
-    cutoff = timezone.now() - timezone.timedelta(seconds=settings.ELEARN_DECK_STALE_AFTER_SECONDS)
-    stale = SlideDeck.objects.filter(
-        status__in=[SlideDeck.Status.PROCESSING, SlideDeck.Status.TEXT_READY],
-        processing_started_at__lt=cutoff,
-    ).exclude(pk=exclude)
-    touched = []
-    for deck in stale:
-        # Several workers look at once: only the one whose update lands deals with the deck,
-        # so it is queued once (two forced conversions of one deck would race on its files).
-        claimed = SlideDeck.objects.filter(
-            pk=deck.pk, status=deck.status, processing_started_at=deck.processing_started_at
-        ).update(status=SlideDeck.Status.PENDING)
-        if not claimed:
-            continue
-        if deck.attempts >= settings.ELEARN_DECK_MAX_ATTEMPTS:
-            deck_service.fail(
-                deck,
-                "stuck",
-                _(
-                    "The conversion stopped without finishing %(n)s times. The file may be too complex; try converting again or simplify it."
-                )
-                % {"n": deck.attempts},
+    return _recover_stale(
+        SlideDeck,
+        [SlideDeck.Status.PROCESSING, SlideDeck.Status.TEXT_READY],
+        settings.ELEARN_DECK_STALE_AFTER_SECONDS,
+        settings.ELEARN_DECK_MAX_ATTEMPTS,
+        exclude,
+        retry=lambda deck: queue_conversion(deck, force=True),
+        give_up=lambda deck: deck_service.fail(
+            deck,
+            "stuck",
+            _(
+                "The conversion stopped without finishing %(n)s times. The file may be too complex; try converting again or simplify it."
             )
-        else:
-            logger.warning("Deck %s was stuck in %s: queued again", deck.pk, deck.status)
-            queue_conversion(deck, force=True)
-        touched.append(deck.pk)
-    return touched
+            % {"n": deck.attempts},
+        ),
+    )
 
 
 def recover_stale_videos(exclude: int | None = None) -> list[int]:
@@ -78,31 +93,52 @@ def recover_stale_videos(exclude: int | None = None) -> list[int]:
     from . import video_service
     from .models import LectureVideo
 
-    cutoff = timezone.now() - timezone.timedelta(seconds=settings.ELEARN_VIDEO_STALE_AFTER_SECONDS)
-    stale = LectureVideo.objects.filter(
-        status=LectureVideo.Status.PROCESSING, processing_started_at__lt=cutoff
-    ).exclude(pk=exclude)
-    touched = []
-    for video in stale:
-        claimed = LectureVideo.objects.filter(
-            pk=video.pk, status=video.status, processing_started_at=video.processing_started_at
-        ).update(status=LectureVideo.Status.PENDING)
-        if not claimed:
-            continue
-        if video.attempts >= settings.ELEARN_VIDEO_MAX_ATTEMPTS:
-            video_service.fail(
-                video,
-                "stuck",
-                _(
-                    "Processing stopped without finishing %(n)s times. Try processing it again; if it stops again, tell your administrator."
-                )
-                % {"n": video.attempts},
+    return _recover_stale(
+        LectureVideo,
+        [LectureVideo.Status.PROCESSING],
+        settings.ELEARN_VIDEO_STALE_AFTER_SECONDS,
+        settings.ELEARN_VIDEO_MAX_ATTEMPTS,
+        exclude,
+        retry=lambda video: queue_video_processing(video, force=True),
+        give_up=lambda video: video_service.fail(
+            video,
+            "stuck",
+            _(
+                "Processing stopped without finishing %(n)s times. Try processing it again; if it stops again, tell your administrator."
             )
-        else:
-            logger.warning("Video %s was stuck in processing: queued again", video.pk)
-            queue_video_processing(video, force=True)
-        touched.append(video.pk)
-    return touched
+            % {"n": video.attempts},
+        ),
+    )
+
+
+def recover_stale_handouts(exclude: int | None = None) -> list[int]:
+    """Handouts left "building" by a dead worker: build them again, or fail them with a
+    reason once they have used up their attempts, so the admin's page never spins forever."""
+    from .models import HandoutBuild
+
+    def give_up(handout):
+        handout.mark(
+            HandoutBuild.Status.FAILED,
+            error_message=gettext_noop(
+                "Building the handout stopped without finishing several times. Try printing "
+                "fewer slides or copies; if it stops again, tell your administrator."
+            ),
+            finished_at=timezone.now(),
+        )
+
+    def retry(handout):
+        handout.mark(HandoutBuild.Status.PENDING, progress=0)
+        queue_handout(handout)
+
+    return _recover_stale(
+        HandoutBuild,
+        [HandoutBuild.Status.BUILDING],
+        settings.ELEARN_HANDOUT_STALE_AFTER_SECONDS,
+        settings.ELEARN_HANDOUT_MAX_ATTEMPTS,
+        exclude,
+        retry=retry,
+        give_up=give_up,
+    )
 
 
 def recovery_interval() -> float:
@@ -113,7 +149,7 @@ def recovery_interval() -> float:
 
 def recover_stuck_work() -> list[int]:
     """Everything ``run_worker`` rescues periodically; safe to run in several workers."""
-    return recover_stale_decks() + recover_stale_videos()
+    return recover_stale_decks() + recover_stale_videos() + recover_stale_handouts()
 
 
 @task(priority=5)
@@ -142,6 +178,7 @@ def build_handout_task(handout_id: int) -> str:
     from . import handout_service
     from .models import HandoutBuild
 
+    recover_stale_handouts(exclude=handout_id)
     handout = HandoutBuild.objects.filter(pk=handout_id).first()
     if handout is None:
         return "gone"

@@ -296,6 +296,49 @@ def test_a_video_whose_worker_died_is_processed_again_then_failed(
     assert recover_stuck_work() == []
 
 
+@pytest.mark.slow  # the demo deck is converted with LibreOffice
+@pytest.mark.django_db
+def test_a_handout_whose_worker_died_is_built_again_then_failed(
+    demo, settings, django_capture_on_commit_callbacks
+):
+    """A "Print handouts" request left "building" by a dead worker is built again, then
+    failed with a reason: the admin's status page never spins forever."""
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from courses import handout_service
+    from courses.models import HandoutBuild
+    from courses.tasks import recover_stuck_work
+
+    handout = HandoutBuild.objects.create(page=demo["slides_lecture"], layout="6")
+    handout_service.build(handout)
+    assert handout.status == HandoutBuild.Status.READY and handout.attempts == 1
+    long_ago = timezone.now() - timezone.timedelta(
+        seconds=settings.ELEARN_HANDOUT_STALE_AFTER_SECONDS + 60
+    )
+    handout.mark(HandoutBuild.Status.BUILDING, progress=40, processing_started_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recover_stuck_work() == [handout.pk]
+    handout.refresh_from_db()
+    assert handout.status == HandoutBuild.Status.READY and handout.attempts == 2
+    assert default_storage.exists(handout.file)
+
+    handout.mark(
+        HandoutBuild.Status.BUILDING,
+        processing_started_at=long_ago,
+        attempts=settings.ELEARN_HANDOUT_MAX_ATTEMPTS,
+    )
+    assert recover_stuck_work() == [handout.pk]
+    handout.refresh_from_db()
+    assert handout.status == HandoutBuild.Status.FAILED and handout.finished_at
+    status = client_for("admin", demo).get(f"/admin/handouts/{handout.pk}/?format=json").json()
+    assert status["status"] == "failed"
+    assert "stopped without finishing several times" in status["error"]
+    # One building now is left alone.
+    handout.mark(HandoutBuild.Status.BUILDING, processing_started_at=timezone.now())
+    assert recover_stuck_work() == []
+
+
 # The database going away while members report progress ------------------------------------------
 
 

@@ -78,6 +78,9 @@ class HandoutBuild(StatusMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # For finding builds whose worker died (tasks.recover_stale_handouts).
+    processing_started_at = models.DateTimeField(null=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True)
 
     class Meta:

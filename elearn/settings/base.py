@@ -329,6 +329,11 @@ ELEARN_DECK_MAX_ATTEMPTS = int(os.environ.get("ELEARN_DECK_MAX_ATTEMPTS", "3"))
 # "processing" after two lost its worker.
 ELEARN_VIDEO_STALE_AFTER_SECONDS = int(os.environ.get("ELEARN_VIDEO_STALE_AFTER_SECONDS", "7200"))
 ELEARN_VIDEO_MAX_ATTEMPTS = int(os.environ.get("ELEARN_VIDEO_MAX_ATTEMPTS", "3"))
+# And for handouts (seconds to build; a ZIP of hundreds of named copies takes minutes).
+ELEARN_HANDOUT_STALE_AFTER_SECONDS = int(
+    os.environ.get("ELEARN_HANDOUT_STALE_AFTER_SECONDS", "900")
+)
+ELEARN_HANDOUT_MAX_ATTEMPTS = int(os.environ.get("ELEARN_HANDOUT_MAX_ATTEMPTS", "2"))
 ELEARN_SLIDE_WIDTHS = (480, 960, 1920)
 # Made during conversion; the others on first request (a 1920 px image costs as much as the
 # two smaller ones together, and only full-screen viewers on large displays ask for it).

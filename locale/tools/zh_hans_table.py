@@ -989,3 +989,8 @@ ZH.update(
         "Processing stopped without finishing %(n)s times. Try processing it again; if it stops again, tell your administrator.": "处理已 %(n)s 次中途停止。请重新处理；如果再次停止，请告知管理员。",
     }
 )
+ZH.update(
+    {
+        "Building the handout stopped without finishing several times. Try printing fewer slides or copies; if it stops again, tell your administrator.": "讲义生成已多次中途停止。请减少幻灯片或份数后重试；如果再次停止，请告知管理员。",
+    }
+)
