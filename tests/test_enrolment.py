@@ -148,6 +148,25 @@ def test_approval_course_asks_trainer_and_tells_the_member(
     assert "was approved" in mail.outbox[-1].body
 
 
+def test_chinese_names_are_written_family_name_first_everywhere(
+    demo, django_capture_on_commit_callbacks
+):
+    """李明 (last name 李, first name 明) is never shown as "明 李": not in the trainer's email,
+    the admin's request and member lists, or the course page's trainers."""
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    member = client_for("member", demo)
+    with django_capture_on_commit_callbacks(execute=True):
+        member.post(f"/enrol/{course.pk}/")
+    assert "李明 asked to join" in mail.outbox[-1].body
+    trainer = client_for("trainer", demo)
+    for url in ("/admin/enrolment-requests/", f"/admin/courses/{course.pk}/members/"):
+        html = trainer.get(url).content.decode()
+        assert "李明" in html and "明 李" not in html, url
+    course.trainers.add(demo["users"]["member"])
+    course.save_revision().publish()
+    assert "Trainers: Tom Trainer, 李明" in member.get(course.url).content.decode()
+
+
 def test_declined_member_is_told_and_may_ask_again(demo, django_capture_on_commit_callbacks):
     course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
     member = newcomer()
