@@ -31,6 +31,7 @@ def limits() -> conversion.Limits:
         max_slides=settings.ELEARN_DECK_MAX_SLIDES,
         max_uncompressed_bytes=settings.ELEARN_DECK_MAX_UNCOMPRESSED_MB * 1024 * 1024,
         soffice_timeout_s=settings.ELEARN_SOFFICE_TIMEOUT_SECONDS,
+        max_memory_mb=settings.ELEARN_CONVERSION_MEMORY_MB,
     )
 
 

@@ -72,6 +72,8 @@ def _drop_vba_rels(data: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def to_transitional_pptx(src: Path, out_dir: Path, timeout: float = DEFAULT_TIMEOUT_S) -> Path:
+def to_transitional_pptx(
+    src: Path, out_dir: Path, timeout: float = DEFAULT_TIMEOUT_S, memory_mb: int | None = None
+) -> Path:
     """LibreOffice converts a .ppt, .odp or Strict OOXML deck into a transitional .pptx."""
-    return convert_to_pptx(src, out_dir, timeout=timeout)
+    return convert_to_pptx(src, out_dir, timeout=timeout, memory_mb=memory_mb)
