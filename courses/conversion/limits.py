@@ -137,9 +137,9 @@ def check_package(path: str | Path, limits: Limits | None = None) -> None:
 def check_members(path: str | Path, limits: Limits | None = None) -> None:
     """Inflate every zip member once, counting, and look at every picture's header.
 
-    Refuses (:class:`CorruptFile`) a member that inflates to more than its directory entry
-    declares: Python's zipfile stops at the declared size, but LibreOffice's reader inflates
-    the whole stream, so a lying entry is a bomb the directory checks cannot see. Refuses
+    Refuses (:class:`CorruptFile`) a member that inflates to another size than its directory
+    entry declares: Python's zipfile stops at the declared size, but LibreOffice's reader
+    inflates the whole stream, so a lying entry is a bomb the directory checks cannot see. Refuses
     (:class:`TooLarge`) pictures over ``limits.max_picture_pixels``. Work is bounded by the
     declared sizes that :func:`check_package` has already accepted; non-zip files pass.
     """
@@ -178,7 +178,7 @@ def _inflate_counting(raw, info: zipfile.ZipInfo) -> bytes:
     while not inflater.eof:
         data = inflater.unconsumed_tail or raw.read(_CHUNK)
         if not data:
-            break  # the stream runs past the end of the file: zipfile reports it later
+            raise CorruptFile(detail=f"member {info.filename!r}: stream runs past the file")
         out = inflater.decompress(data, _CHUNK)
         produced += len(out)
         if len(head) < _PICTURE_HEAD_BYTES:
@@ -187,6 +187,12 @@ def _inflate_counting(raw, info: zipfile.ZipInfo) -> bytes:
             raise CorruptFile(
                 detail=f"member {info.filename!r} inflates past its declared {declared} bytes"
             )
+    if produced != declared:
+        # Harmless in itself, but no Office program writes it: the directory is not to be
+        # trusted, and neither is the rest.
+        raise CorruptFile(
+            detail=f"member {info.filename!r} inflates to {produced}, declares {declared} bytes"
+        )
     return head
 
 

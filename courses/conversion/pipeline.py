@@ -36,7 +36,7 @@ from .decrypt import decrypt
 from .detect import OOXML_FORMATS, Detected, detect
 from .errors import ConversionError, CorruptFile, EncryptedFile, NoSlides, TooLarge, gettext_noop
 from .limits import Limits, check_members, check_package
-from .normalise import rewrite_as_pptx, to_transitional_pptx
+from .normalise import rewrite_as_pptx, to_transitional_pptx, unlink_odf
 from .pdf import (
     DEFAULT_THUMB_WIDTH,
     DEFAULT_WIDTHS,
@@ -151,6 +151,9 @@ def _prepare(src: Path, workdir: Path, password, limits: Limits, started: float)
             prepared.pptx_path = source
         prepared.render_source = prepared.pptx_path
     else:
+        if detected.format == "odp":
+            # LibreOffice would load what the deck links to: local files, or URLs.
+            source = unlink_odf(source, workdir / "unlinked.odp")
         prepared.pptx_path = _via_libreoffice(source, detected, workdir, limits, decrypted)
         prepared.render_source = source  # LibreOffice reads the original more faithfully
     if prepared.pptx_path is not None:
