@@ -104,8 +104,12 @@ def unlink_odf(src: Path, out_path: Path) -> Path:
                 if info.filename.lower().endswith(".xml") and _XLINK.encode() in data:
                     data = _strip_external_links(data)
                 # mimetype stays first and stored, as OpenDocument requires.
-                compress = zipfile.ZIP_STORED if info.filename == "mimetype" else None
-                zout.writestr(info.filename, data, compress_type=compress or zipfile.ZIP_DEFLATED)
+                stored = info.filename == "mimetype"
+                zout.writestr(
+                    info.filename,
+                    data,
+                    compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
+                )
     except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, EOFError) as exc:
         out_path.unlink(missing_ok=True)
         raise CorruptFile(detail=f"unlink: {exc}") from exc
