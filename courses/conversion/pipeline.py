@@ -104,9 +104,7 @@ def _prepare_checked(src: Path, workdir: Path, password, limits: Limits) -> Prep
     started = time.perf_counter()
     try:
         return _prepare(src, workdir, password, limits, started)
-    except ConversionError:
-        raise
-    except MemoryError:
+    except (ConversionError, MemoryError):  # MemoryError: the sandbox reports it
         raise
     except Exception as exc:  # noqa: BLE001 - a parser tripping on hostile input is bad input
         raise CorruptFile(detail=f"prepare: {type(exc).__name__}: {exc}") from exc
@@ -155,7 +153,9 @@ def _prepare(src: Path, workdir: Path, password, limits: Limits, started: float)
             # LibreOffice would load what the deck links to: local files, or URLs.
             source = unlink_odf(source, workdir / "unlinked.odp")
         prepared.pptx_path = _via_libreoffice(source, detected, workdir, limits, decrypted)
-        prepared.render_source = source  # LibreOffice reads the original more faithfully
+        # LibreOffice reads the original more faithfully than our .pptx (for an .odp: the
+        # original without its external links).
+        prepared.render_source = source
     if prepared.pptx_path is not None:
         prepared.slide_count = count_slides(prepared.pptx_path)
     prepared.seconds = time.perf_counter() - started

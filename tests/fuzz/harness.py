@@ -82,8 +82,11 @@ def assert_clear_failure(exc: ConversionError) -> None:
     assert exc.code and exc.code != "error", exc.code
 
 
-def run_case(category: str, case_id: str, action, check_success=None) -> str:
-    """Run ``action()``; judge and record its outcome; return it ("ok" or an error code)."""
+def run_case(category: str, case_id: str, action, check_success=None, outcome_of=None) -> str:
+    """Run ``action()``; judge and record its outcome; return it ("ok" or an error code).
+
+    ``outcome_of(result)`` names the outcome of an action that reports failures itself
+    (the deck service marks the row failed rather than raising)."""
     before = _max_rss_mb()
     started = time.monotonic()
     outcome, detail = "ok", ""
@@ -97,6 +100,8 @@ def run_case(category: str, case_id: str, action, check_success=None) -> str:
             else:
                 if check_success is not None:
                     check_success(result)
+                if outcome_of is not None:
+                    outcome = outcome_of(result)
     except BaseException as exc:
         _record(category, case_id, "FAILED", time.monotonic() - started, f"{exc!r}"[:300])
         raise
