@@ -338,7 +338,9 @@ def _linked(kind, tmp_path, small_deck, listener, canary_path):
 
 
 # The http links again, as on a kernel without user namespaces (no empty network namespace
-# for LibreOffice): the remaining defences must hold on their own.
+# for LibreOffice): the remaining defences must hold on their own. (The patch reaches the
+# rendering LibreOffice, run by this process; an .odp's first LibreOffice run, to .pptx, is
+# in the sandboxed child, which imports the module afresh.)
 UNISOLATED = [kind for kind in LINK_KINDS if "http" in kind]
 
 
