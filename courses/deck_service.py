@@ -31,6 +31,7 @@ def limits() -> conversion.Limits:
         max_slides=settings.ELEARN_DECK_MAX_SLIDES,
         max_uncompressed_bytes=settings.ELEARN_DECK_MAX_UNCOMPRESSED_MB * 1024 * 1024,
         soffice_timeout_s=settings.ELEARN_SOFFICE_TIMEOUT_SECONDS,
+        max_memory_mb=settings.ELEARN_CONVERSION_MEMORY_MB,
     )
 
 
@@ -221,12 +222,15 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
             local_copy(deck.conversion_source().name) as source,
         ):
             tmp_path = Path(tmp)
+            deck_limits = limits()
+            # The zip directory's size is checked before detection parses it in this process.
+            conversion.check_package(source, deck_limits)
             deck.mark(deck.status, source_format=conversion.detect_format(source))
             content, result = conversion.convert_deck(
                 source,
                 tmp_path / "render",
                 media_dir=tmp_path / "media",
-                limits=limits(),
+                limits=deck_limits,
                 on_text=lambda content: save_text(deck, content, tmp_path / "media"),
                 fmt=settings.ELEARN_SLIDE_IMAGE_FORMAT,
                 widths=settings.ELEARN_SLIDE_EAGER_WIDTHS,

@@ -157,3 +157,30 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def pytest_sessionstart(session):
+    """The controlling process (not an xdist worker) forgets earlier fuzz cases."""
+    if not hasattr(session.config, "workerinput"):
+        from tests.fuzz.harness import start_report
+
+        start_report()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """After a run with fuzz cases: test-artifacts/fuzz-report.json and the counts."""
+    from tests.fuzz.harness import REPORT, write_report
+
+    report = write_report()
+    if report is None:
+        return
+    terminalreporter.section("fuzz cases")
+    for name, entry in report["categories"].items():
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(entry["outcomes"].items()))
+        terminalreporter.write_line(
+            f"{name:16} {entry['cases']:4} cases  {entry['seconds']:7.1f} s  ({outcomes})"
+        )
+    terminalreporter.write_line(
+        f"{'total':16} {report['total_cases']:4} cases, {report['failed_cases']} failed "
+        f"(seed {report['seed']}, scale {report['scale']:g}); {REPORT}"
+    )

@@ -27,7 +27,7 @@ from .errors import (
     TooLarge,
     WrongPassword,
 )
-from .limits import Limits, check_package
+from .limits import Limits, check_members, check_package
 from .pdf import extract_pdf_slides, pdf_page_count, render_pages
 from .pipeline import convert_deck, count_slides, extract_text, prepare, render, start_render
 from .pptx import extract_deck
@@ -52,6 +52,7 @@ __all__ = [
     "SlideContent",
     "TooLarge",
     "WrongPassword",
+    "check_members",
     "check_package",
     "convert_deck",
     "convert_to_pdf",

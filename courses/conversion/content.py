@@ -99,6 +99,7 @@ class Prepared:
     strict: bool = False
     decrypted: bool = False
     seconds: float = 0.0
+    slide_count: int | None = None  # slides listed in pptx_path, counted while it was checked
 
 
 @dataclass

@@ -2,11 +2,13 @@
 
 .ppsx/.potx/.pptm/.ppsm/.potm differ from .pptx only in the main part's content type (and a VBA
 part): a copy with the type rewritten and any macro project dropped opens fine. Legacy .ppt,
-.odp and Strict OOXML need LibreOffice to write a transitional .pptx.
+.odp and Strict OOXML need LibreOffice to write a transitional .pptx; an .odp is first copied
+without its links to external content (:func:`unlink_odf`).
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -72,6 +74,64 @@ def _drop_vba_rels(data: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def to_transitional_pptx(src: Path, out_dir: Path, timeout: float = DEFAULT_TIMEOUT_S) -> Path:
+_XLINK = "http://www.w3.org/1999/xlink"
+_XLINK_HREF = f"{{{_XLINK}}}href"
+# Elements whose xlink:href is a link a reader clicks, never loaded by LibreOffice.
+_CLICK_LINKS = {
+    "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}a",
+    "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}a",
+    "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}event-listener",
+    "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}event-listener",
+}
+_INTERNAL_HREF = re.compile(r"^(?:\./)?(?![a-zA-Z][a-zA-Z0-9+.-]*:)(?![/\\])(?!\.\./)[^#]*$")
+
+
+def unlink_odf(src: Path, out_path: Path) -> Path:
+    """Copy an OpenDocument package with every external link to content removed.
+
+    LibreOffice loads an .odp's linked pictures and objects (``xlink:href`` on draw:image,
+    draw:object, fill images…) when it renders: a ``file://`` link put the server's own files
+    into the slides, and without a network namespace an ``http://`` link is fetched. Links
+    inside the package (``Pictures/…``, ``./Object 1``) and hyperlinks a reader clicks stay.
+    """
+    try:
+        with (
+            zipfile.ZipFile(src) as zin,
+            zipfile.ZipFile(out_path, "w", compression=zipfile.ZIP_DEFLATED) as zout,
+        ):
+            for info in zin.infolist():
+                data = zin.read(info)
+                if info.filename.lower().endswith(".xml") and _XLINK.encode() in data:
+                    data = _strip_external_links(data)
+                # mimetype stays first and stored, as OpenDocument requires.
+                stored = info.filename == "mimetype"
+                zout.writestr(
+                    info.filename,
+                    data,
+                    compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
+                )
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, EOFError) as exc:
+        out_path.unlink(missing_ok=True)
+        raise CorruptFile(detail=f"unlink: {exc}") from exc
+    return out_path
+
+
+def _strip_external_links(data: bytes) -> bytes:
+    root = etree.fromstring(data, _SAFE_PARSER)
+    changed = False
+    for element in root.iter():
+        href = element.get(_XLINK_HREF)
+        if href is None or element.tag in _CLICK_LINKS or _INTERNAL_HREF.match(href.strip()):
+            continue
+        del element.attrib[_XLINK_HREF]
+        changed = True
+    if not changed:
+        return data
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def to_transitional_pptx(
+    src: Path, out_dir: Path, timeout: float = DEFAULT_TIMEOUT_S, memory_mb: int | None = None
+) -> Path:
     """LibreOffice converts a .ppt, .odp or Strict OOXML deck into a transitional .pptx."""
-    return convert_to_pptx(src, out_dir, timeout=timeout)
+    return convert_to_pptx(src, out_dir, timeout=timeout, memory_mb=memory_mb)

@@ -17,6 +17,7 @@ from PIL import Image
 
 from .content import DeckContent, RenderedPage, SlideContent
 from .errors import CorruptFile, EncryptedFile, NoSlides, gettext_noop
+from .sandbox import limit_memory, memory_limit_mb
 
 DEFAULT_WIDTHS = (480, 960, 1920)
 DEFAULT_THUMB_WIDTH = 240
@@ -163,10 +164,17 @@ def render_batch(
         pdf.close()
 
 
-def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
-    """A process pool for rendering; forkserver so a threaded parent is never forked."""
+def make_executor(workers: int | None = None, memory_mb: int | None = None) -> ProcessPoolExecutor:
+    """A process pool for rendering; forkserver so a threaded parent is never forked. Each
+    process is capped at ``memory_mb`` (None: ``ELEARN_CONVERSION_MEMORY_MB``)."""
     workers = workers or min(2, os.cpu_count() or 1)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+    memory_mb = memory_limit_mb() if memory_mb is None else memory_mb
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("forkserver"),
+        initializer=limit_memory,
+        initargs=(memory_mb,),
+    )
 
 
 def batches(numbers: Sequence[int], parts: int) -> list[list[int]]:

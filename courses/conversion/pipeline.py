@@ -25,6 +25,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -34,8 +35,8 @@ from .content import DeckContent, Prepared, RenderedPage, RenderResult
 from .decrypt import decrypt
 from .detect import OOXML_FORMATS, Detected, detect
 from .errors import ConversionError, CorruptFile, EncryptedFile, NoSlides, TooLarge, gettext_noop
-from .limits import Limits, check_package
-from .normalise import rewrite_as_pptx, to_transitional_pptx
+from .limits import Limits, check_members, check_package
+from .normalise import rewrite_as_pptx, to_transitional_pptx, unlink_odf
 from .pdf import (
     DEFAULT_THUMB_WIDTH,
     DEFAULT_WIDTHS,
@@ -47,6 +48,8 @@ from .pdf import (
 )
 from .pptx import extract_deck
 from .quicktext import quick_text
+from .sandbox import MEMORY_MESSAGE
+from .sandbox import call as sandboxed
 from .soffice import convert_to_pdf
 
 SPLIT_THRESHOLD = 24  # slides; below this a second LibreOffice start-up costs more than it saves
@@ -74,15 +77,34 @@ def prepare(
     Detects the format by content, applies ``limits`` before unpacking, decrypts with
     ``password`` (used once, never stored) and makes a .pptx python-pptx can read. Legacy .ppt,
     .odp and Strict OOXML decks take one LibreOffice run here.
+
+    The parsing runs in a child process within ``limits.max_memory_mb`` (see ``sandbox``).
     """
-    started = time.perf_counter()
     limits = limits or Limits()
     src = Path(src)
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
+    return sandboxed(
+        _prepare_checked,
+        src,
+        workdir,
+        password,
+        limits,
+        memory_mb=limits.max_memory_mb,
+        timeout=_sandbox_timeout(limits),
+    )
+
+
+def _sandbox_timeout(limits: Limits) -> float:
+    # Room for one LibreOffice run (.ppt, .odp, Strict OOXML) and the parsing around it.
+    return limits.soffice_timeout_s + 120
+
+
+def _prepare_checked(src: Path, workdir: Path, password, limits: Limits) -> Prepared:
+    started = time.perf_counter()
     try:
         return _prepare(src, workdir, password, limits, started)
-    except ConversionError:
+    except (ConversionError, MemoryError):  # MemoryError: the sandbox reports it
         raise
     except Exception as exc:  # noqa: BLE001 - a parser tripping on hostile input is bad input
         raise CorruptFile(detail=f"prepare: {type(exc).__name__}: {exc}") from exc
@@ -90,6 +112,7 @@ def prepare(
 
 def _prepare(src: Path, workdir: Path, password, limits: Limits, started: float) -> Prepared:
     check_package(src, limits)
+    check_members(src, limits)
     decrypted = False
     original = src
     try:
@@ -102,6 +125,7 @@ def _prepare(src: Path, workdir: Path, password, limits: Limits, started: float)
         decrypted = True
         src = plain
         check_package(src, limits)
+        check_members(src, limits)
         detected = detect(src)
     # LibreOffice picks its import filter partly by extension: give it the true one.
     source = workdir / ("input" + _SUFFIX[detected.format])
@@ -125,15 +149,24 @@ def _prepare(src: Path, workdir: Path, password, limits: Limits, started: float)
             prepared.pptx_path = source
         prepared.render_source = prepared.pptx_path
     else:
+        if detected.format == "odp":
+            # LibreOffice would load what the deck links to: local files, or URLs.
+            source = unlink_odf(source, workdir / "unlinked.odp")
         prepared.pptx_path = _via_libreoffice(source, detected, workdir, limits, decrypted)
-        prepared.render_source = source  # LibreOffice reads the original more faithfully
+        # LibreOffice reads the original more faithfully than our .pptx (for an .odp: the
+        # original without its external links).
+        prepared.render_source = source
+    if prepared.pptx_path is not None:
+        prepared.slide_count = count_slides(prepared.pptx_path)
     prepared.seconds = time.perf_counter() - started
     return prepared
 
 
 def _via_libreoffice(source: Path, detected: Detected, workdir: Path, limits, decrypted) -> Path:
     try:
-        return to_transitional_pptx(source, workdir / "lo", timeout=limits.soffice_timeout_s)
+        pptx = to_transitional_pptx(
+            source, workdir / "lo", timeout=limits.soffice_timeout_s, memory_mb=limits.max_memory_mb
+        )
     except CorruptFile as exc:
         if decrypted and detected.format == "ppt":
             raise EncryptedFile(
@@ -143,6 +176,9 @@ def _via_libreoffice(source: Path, detected: Detected, workdir: Path, limits, de
                 detail=exc.detail,
             ) from exc
         raise
+    # LibreOffice's copy is read by python-pptx next: it gets the same size limits.
+    check_package(pptx, limits)
+    return pptx
 
 
 def extract_text(
@@ -151,9 +187,21 @@ def extract_text(
     """Text and structure of every slide (python-pptx, or pdfium for PDF uploads); fast.
 
     Embedded audio/video are copied into ``media_dir``. Raises :class:`NoSlides` for an
-    empty deck and :class:`TooLarge` past ``limits.max_slides``.
+    empty deck and :class:`TooLarge` past ``limits.max_slides``. Runs in a child process
+    within ``limits.max_memory_mb``.
     """
     limits = limits or Limits()
+    return sandboxed(
+        _extract_checked,
+        prepared,
+        media_dir,
+        limits,
+        memory_mb=limits.max_memory_mb,
+        timeout=_sandbox_timeout(limits),
+    )
+
+
+def _extract_checked(prepared: Prepared, media_dir, limits: Limits) -> DeckContent:
     try:
         if prepared.pdf_path is not None:
             deck = extract_pdf_slides(prepared.pdf_path)
@@ -161,7 +209,7 @@ def extract_text(
                 raise TooLarge(detail=f"{deck.slide_count} pages")
             return deck
         return extract_deck(prepared.pptx_path, media_dir, limits)
-    except ConversionError:
+    except (ConversionError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001
         raise CorruptFile(detail=f"extract: {type(exc).__name__}: {exc}") from exc
@@ -213,6 +261,9 @@ def render(
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, ConversionError) or not isinstance(exc, Exception):
             raise
+        if isinstance(exc, (MemoryError, BrokenProcessPool)):
+            # A rasterising process ran out of memory (or was killed for it).
+            raise TooLarge(MEMORY_MESSAGE, detail=f"render: {type(exc).__name__}") from exc
         raise CorruptFile(detail=f"render: {type(exc).__name__}: {exc}") from exc
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -236,6 +287,7 @@ def _render_into(prepared, tmp: Path, widths, thumb_width, fmt, limits, workers,
     deck_pdf = tmp / "deck.pdf"
     workers = workers or min(2, os.cpu_count() or 1)
     raster_args = (tmp, tuple(widths), thumb_width, fmt, limits.max_page_pixels)
+    memory_mb = limits.max_memory_mb
     pool = None  # started on first use: for a few pages its start-up costs more than it saves
     futures = []
     raster_started = []
@@ -244,9 +296,19 @@ def _render_into(prepared, tmp: Path, widths, thumb_width, fmt, limits, workers,
         nonlocal pool
         raster_started.append(time.perf_counter())
         if pool is None and workers > 1 and len(numbers) >= 8:
-            pool = make_executor(workers)
+            pool = make_executor(workers, memory_mb=memory_mb)
         if pool is None:
-            futures.append(_done(render_batch(pdf, numbers, *raster_args, number_offset=offset)))
+            # pdfium reads uploaded PDFs too: always in a process with a memory ceiling.
+            pages = sandboxed(
+                render_batch,
+                str(pdf),
+                numbers,
+                *raster_args,
+                number_offset=offset,
+                memory_mb=memory_mb,
+                timeout=limits.soffice_timeout_s,
+            )
+            futures.append(_done(pages))
             return
         for batch in batches(numbers, workers * 3):
             futures.append(
@@ -271,7 +333,9 @@ def _render_into(prepared, tmp: Path, widths, thumb_width, fmt, limits, workers,
             soffice_s = 0.0
             submit(deck_pdf, list(range(1, expected + 1)), 0)
         else:
-            expected = count_slides(prepared.pptx_path)
+            expected = prepared.slide_count
+            if expected is None:
+                expected = count_slides(prepared.pptx_path)
             if expected == 0:
                 raise NoSlides()
             if expected > limits.max_slides:
@@ -308,7 +372,9 @@ def _export_pdf(prepared, tmp, deck_pdf, expected, workers, split_threshold, lim
     started = time.perf_counter()
     timeout = limits.soffice_timeout_s
     if workers < 2 or expected < split_threshold:
-        pdf = convert_to_pdf(prepared.render_source, tmp / "lo", timeout=timeout)
+        pdf = convert_to_pdf(
+            prepared.render_source, tmp / "lo", timeout=timeout, memory_mb=limits.max_memory_mb
+        )
         pdf.rename(deck_pdf)
         elapsed = time.perf_counter() - started
         submit(deck_pdf, list(range(1, expected + 1)), 0)
@@ -325,7 +391,13 @@ def _export_pdf(prepared, tmp, deck_pdf, expected, workers, split_threshold, lim
         own_dir.mkdir()
         link = own_dir / f"part{index}{Path(prepared.render_source).suffix}"
         os.symlink(Path(prepared.render_source).resolve(), link)
-        pdf = convert_to_pdf(link, own_dir / "pdf", timeout=timeout, page_range=(first, last))
+        pdf = convert_to_pdf(
+            link,
+            own_dir / "pdf",
+            timeout=timeout,
+            page_range=(first, last),
+            memory_mb=limits.max_memory_mb,
+        )
         if pdf_page_count(pdf) != last - first + 1:
             raise CorruptFile(detail=f"pages {first}-{last}: got {pdf_page_count(pdf)}")
         parts[index] = pdf
@@ -394,6 +466,19 @@ def _early_text(src: str | Path, limits: Limits) -> DeckContent | None:
     """Text for formats whose full text needs LibreOffice first (.odp, Strict OOXML, .ppt),
     read directly so members can read the deck within seconds; None for the others, and for
     anything odd (``prepare`` then reports it properly)."""
+    try:
+        return sandboxed(
+            _early_text_checked,
+            Path(src),
+            limits,
+            memory_mb=limits.max_memory_mb,
+            timeout=_sandbox_timeout(limits),
+        )
+    except ConversionError:
+        return None
+
+
+def _early_text_checked(src: Path, limits: Limits) -> DeckContent | None:
     try:
         check_package(src, limits)
         detected = detect(src)

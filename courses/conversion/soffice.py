@@ -17,7 +17,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import ConversionTimeout, CorruptFile, MissingDependency
+from .errors import ConversionTimeout, CorruptFile, MissingDependency, TooLarge
+from .sandbox import MEMORY_MESSAGE, limit_prefix, out_of_memory
 
 FONTS_CONF = Path(__file__).with_name("fontconfig") / "fonts.conf"
 DEFAULT_TIMEOUT_S = 300.0
@@ -82,8 +83,11 @@ def _environment(profile: Path) -> dict[str, str]:
     return env
 
 
-def run_soffice(args: list[str], timeout: float = DEFAULT_TIMEOUT_S) -> subprocess.CompletedProcess:
-    """Run ``soffice --headless <args>`` with a throw-away profile, killed after ``timeout`` s."""
+def run_soffice(
+    args: list[str], timeout: float = DEFAULT_TIMEOUT_S, memory_mb: int | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``soffice --headless <args>`` with a throw-away profile, killed after ``timeout`` s,
+    its address space capped at ``memory_mb`` (None: ``ELEARN_CONVERSION_MEMORY_MB``)."""
     binary = find_soffice()
     profile = Path(tempfile.mkdtemp(prefix="elearn-lo-"))
     try:
@@ -92,6 +96,7 @@ def run_soffice(args: list[str], timeout: float = DEFAULT_TIMEOUT_S) -> subproce
         (profile / "user" / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
         cmd = [
             *_network_isolation_prefix(),
+            *limit_prefix(memory_mb),
             # Lower priority: the deck's text (extracted meanwhile) must be ready within 2 s.
             *((shutil.which("nice") or "nice", "-n", "10") if shutil.which("nice") else ()),
             binary,
@@ -134,7 +139,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.communicate()
 
 
-def _convert(src: Path, out_dir: Path, filter_spec: str, suffix: str, timeout: float) -> Path:
+def _convert(
+    src: Path, out_dir: Path, filter_spec: str, suffix: str, timeout: float, memory_mb=None
+) -> Path:
     # absolute(), not resolve(): LibreOffice writes a lock file beside the document it opens,
     # which must be our link in the work directory, never the stored upload's folder.
     src = Path(src).absolute()
@@ -143,11 +150,16 @@ def _convert(src: Path, out_dir: Path, filter_spec: str, suffix: str, timeout: f
     target = out_dir / (src.stem + suffix)
     target.unlink(missing_ok=True)
     result = run_soffice(
-        ["--convert-to", filter_spec, "--outdir", str(out_dir), str(src)], timeout=timeout
+        ["--convert-to", filter_spec, "--outdir", str(out_dir), str(src)],
+        timeout=timeout,
+        memory_mb=memory_mb,
     )
     # soffice exits 0 even after "source file could not be loaded": the output is the proof.
     if not target.is_file() or target.stat().st_size == 0:
         log = (result.stderr or b"").decode("utf-8", "replace").strip()[-500:]
+        if out_of_memory(log, result.returncode):
+            # Past the memory ceiling (prlimit) or killed by the kernel for want of memory.
+            raise TooLarge(MEMORY_MESSAGE, detail=f"soffice rc={result.returncode}: {log}")
         raise CorruptFile(
             "LibreOffice could not open this presentation. Open it in PowerPoint or "
             "LibreOffice, save it again as .pptx, and upload the new copy.",
@@ -161,6 +173,7 @@ def convert_to_pdf(
     out_dir: str | Path,
     timeout: float = DEFAULT_TIMEOUT_S,
     page_range: tuple[int, int] | None = None,
+    memory_mb: int | None = None,
 ) -> Path:
     """Convert a presentation to PDF, one page per slide *including hidden slides*.
 
@@ -177,13 +190,21 @@ def convert_to_pdf(
     if page_range:
         options["PageRange"] = {"type": "string", "value": f"{page_range[0]}-{page_range[1]}"}
     spec = "pdf:impress_pdf_Export:" + json.dumps(options, separators=(",", ":"))
-    return _convert(Path(src), Path(out_dir), spec, ".pdf", timeout)
+    return _convert(Path(src), Path(out_dir), spec, ".pdf", timeout, memory_mb)
 
 
 def convert_to_pptx(
-    src: str | Path, out_dir: str | Path, timeout: float = DEFAULT_TIMEOUT_S
+    src: str | Path,
+    out_dir: str | Path,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    memory_mb: int | None = None,
 ) -> Path:
     """Convert .ppt/.odp/Strict OOXML to a transitional .pptx that python-pptx can read."""
     return _convert(
-        Path(src), Path(out_dir), "pptx:Impress MS PowerPoint 2007 XML", ".pptx", timeout
+        Path(src),
+        Path(out_dir),
+        "pptx:Impress MS PowerPoint 2007 XML",
+        ".pptx",
+        timeout,
+        memory_mb,
     )

@@ -38,8 +38,10 @@ from .errors import (
     ConversionTimeout,
     CorruptFile,
     MissingDependency,
+    TooLarge,
     gettext_noop,
 )
+from .sandbox import MEMORY_MESSAGE, limit_prefix, out_of_memory
 
 PROBE_TIMEOUT_S = 30.0
 POSTER_TIMEOUT_S = 60.0
@@ -116,6 +118,15 @@ _AUDIO_ONLY_MESSAGE = gettext_noop(
     "This file has sound but no pictures. Upload a video, or add the recording to a video "
     "(for example, with your slides) and upload that."
 )
+_FRAME_MESSAGE = gettext_noop(
+    "This video's pictures are too large (more than 8192 pixels wide or high). Export it at "
+    "4K (3840 × 2160) or smaller and upload it again."
+)
+# Larger frames than any camera or screen recorder writes: a decoder would allocate them
+# whole (a 60000×60000 header asks for gigabytes per frame), so such files are refused.
+MAX_FRAME_SIDE = 8192
+# Web renditions are at most 4K (UHD), whatever the source: players and phones choke above.
+MAX_WEB_WIDTH, MAX_WEB_HEIGHT = 3840, 2160
 _DOCUMENT_MESSAGE = gettext_noop(
     "This file is a document, not a video. Upload presentations as decks; upload videos as "
     "MP4, MOV, WebM, MKV or AVI files."
@@ -252,7 +263,9 @@ def _run_ffmpeg(
     ``keep_lines`` lines plus every line ``line_filter`` accepts. With ``on_progress_line``,
     stdout (``-progress pipe:1``) is passed to it line by line as ffmpeg writes it.
     """
-    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", *args]
+    # The memory ceiling of every conversion (ELEARN_CONVERSION_MEMORY_MB): a hostile file
+    # makes ffmpeg fail, not the machine swap.
+    cmd = [*limit_prefix(), ffmpeg_exe(), "-nostdin", "-hide_banner", *args]
     started = time.perf_counter()
     try:
         proc = subprocess.Popen(
@@ -500,6 +513,7 @@ def probe(path: str | Path, *, timeout: float = PROBE_TIMEOUT_S) -> VideoInfo:
 
     Raises :class:`NotAVideo` for pictures, documents, text and sound-only files,
     :class:`~.errors.CorruptFile` for empty, truncated or unreadable video files,
+    :class:`~.errors.TooLarge` for frames over :data:`MAX_FRAME_SIDE` pixels,
     :class:`~.errors.ConversionTimeout` and :class:`MissingFfmpeg`.
     """
     path = Path(path)
@@ -517,6 +531,8 @@ def probe(path: str | Path, *, timeout: float = PROBE_TIMEOUT_S) -> VideoInfo:
 
     run = _run_ffmpeg([*_INPUT_GUARD, "-i", str(path)], timeout)
     info = _parse_ffmpeg_info(run.stderr, path)
+    if run.returncode != 0 and out_of_memory(run.stderr, run.returncode):
+        raise TooLarge(MEMORY_MESSAGE, detail=f"probe: {_tail(run.stderr)}")
     if info["format_name"] is None:
         # ffmpeg could not open it: damaged if it looks like a video container, else not one.
         if kind == "video":
@@ -530,6 +546,8 @@ def probe(path: str | Path, *, timeout: float = PROBE_TIMEOUT_S) -> VideoInfo:
         raise NotAVideo(detail=f"{path.name}: no video stream ({info['format_name']})")
     if not info.get("width") or not info.get("height"):
         raise CorruptFile(_CORRUPT_MESSAGE, detail=f"no frame size: {info['video']}")
+    if max(info["width"], info["height"]) > MAX_FRAME_SIDE:
+        raise TooLarge(_FRAME_MESSAGE, detail=f"frame {info['width']}x{info['height']}")
 
     names = set(info["format_name"].split(","))
     if names & _REMUX_CONTAINERS and (reason := _check_mp4_boxes(path)):
@@ -803,13 +821,27 @@ def _progress_reader(
     return on_line
 
 
+def _over_4k(info: VideoInfo) -> bool:
+    long_side, short_side = sorted((info.display_width, info.display_height), reverse=True)
+    return long_side > MAX_WEB_WIDTH or short_side > MAX_WEB_HEIGHT
+
+
 def _scale_filter(info: VideoInfo, max_height: int | None) -> str:
     # Even dimensions: libx264 with yuv420p refuses odd ones (and moviepy then leaves a 0-byte
-    # file). Never enlarge; -2 keeps the aspect ratio with an even width.
-    if max_height and info.display_height > max_height:
-        height = max_height // 2 * 2
-        return f"scale=-2:{height}"
-    return "scale=trunc(iw/2)*2:trunc(ih/2)*2"
+    # file). Never enlarge; -2 keeps the aspect ratio with an even width. (ffmpeg rotates the
+    # pictures upright before our filters, so these are display sizes.)
+    width, height = info.display_width, info.display_height
+    box_w, box_h = (
+        (MAX_WEB_WIDTH, MAX_WEB_HEIGHT) if width >= height else (MAX_WEB_HEIGHT, MAX_WEB_WIDTH)
+    )
+    scale = min(1.0, box_w / width, box_h / height)
+    if max_height and height > max_height:
+        scale = min(scale, max_height / height)
+    if scale >= 1.0:
+        return "scale=trunc(iw/2)*2:trunc(ih/2)*2"
+    if not _over_4k(info):
+        return f"scale=-2:{max_height // 2 * 2}"
+    return f"scale={max(2, int(width * scale) // 2 * 2)}:{max(2, int(height * scale) // 2 * 2)}"
 
 
 # How every web MP4 is written: no metadata (no recording location or device names in what
@@ -839,14 +871,15 @@ def web_rendition(
     remuxed: streams copied, index moved to the front (0.09 s for 60 s of 720p). H.264 pictures
     with other sound (mp3) or in another container keep their pictures and get AAC sound
     (``video_copied``). Everything else is transcoded: libx264 ``preset``/``crf``, yuv420p, even dimensions, at most
-    ``max_height`` px high (e.g. 480 for a rendition for slow links); AAC sound is copied,
+    ``max_height`` px high (e.g. 480 for a rendition for slow links) and never over 4K
+    (3840 × 2160, :data:`MAX_WEB_WIDTH`); AAC sound is copied,
     other sound re-encoded to AAC. ``progress(percent)`` is called as ffmpeg advances, ending
     with 100. Sound that cannot be decoded is dropped (``audio_dropped`` and a warning on the
     result) rather than failing the whole video.
     """
     path, out_mp4 = Path(path), Path(out_mp4)
     out_mp4.parent.mkdir(parents=True, exist_ok=True)
-    needs_scaling = bool(max_height and info.display_height > max_height)
+    needs_scaling = bool(max_height and info.display_height > max_height) or _over_4k(info)
     remux = info.is_web_ready and not needs_scaling
     # H.264 pictures with other sound (mp3 in MP4, H.264 in MKV): copy the pictures, which is
     # lossless and ~100x faster than encoding them again, and re-encode only the sound.
@@ -902,6 +935,8 @@ def web_rendition(
                     "The sound could not be read and was left out: " + _tail(run.stderr, 200)
                 )
                 run, has_audio, audio_dropped = retry, False, True
+        if run.returncode != 0 and out_of_memory(run.stderr, run.returncode):
+            raise TooLarge(MEMORY_MESSAGE, detail=f"ffmpeg: {_tail(run.stderr)}")
         if run.returncode != 0 or not _nonempty(partial):
             # The 0-byte trap: never report success without a real file.
             raise CorruptFile(

@@ -322,6 +322,10 @@ ELEARN_DECK_MAX_FILE_MB = int(os.environ.get("ELEARN_DECK_MAX_FILE_MB", "200"))
 ELEARN_DECK_MAX_SLIDES = int(os.environ.get("ELEARN_DECK_MAX_SLIDES", "1000"))
 ELEARN_DECK_MAX_UNCOMPRESSED_MB = int(os.environ.get("ELEARN_DECK_MAX_UNCOMPRESSED_MB", "1024"))
 ELEARN_SOFFICE_TIMEOUT_SECONDS = float(os.environ.get("ELEARN_SOFFICE_TIMEOUT_SECONDS", "300"))
+# Address-space ceiling of each process that parses or converts an upload (python-pptx, lxml
+# and pdfium in a child process, LibreOffice, ffmpeg); 0 for none. The conversion core reads
+# the same variable for ffmpeg (courses/conversion/sandbox.py).
+ELEARN_CONVERSION_MEMORY_MB = int(os.environ.get("ELEARN_CONVERSION_MEMORY_MB", "4096"))
 # A conversion still "processing" this long after it started lost its worker: retry or fail it.
 ELEARN_DECK_STALE_AFTER_SECONDS = int(os.environ.get("ELEARN_DECK_STALE_AFTER_SECONDS", "900"))
 ELEARN_DECK_MAX_ATTEMPTS = int(os.environ.get("ELEARN_DECK_MAX_ATTEMPTS", "3"))

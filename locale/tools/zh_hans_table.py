@@ -994,3 +994,13 @@ ZH.update(
         "Building the handout stopped without finishing several times. Try printing fewer slides or copies; if it stops again, tell your administrator.": "讲义生成已多次中途停止。请减少幻灯片或份数后重试；如果再次停止，请告知管理员。",
     }
 )
+
+# Upload defences (issue 9 item 2): memory ceiling, giant pictures, unsafe names, huge frames
+ZH.update(
+    {
+        "Converting this file needed more memory than the server allows, and was stopped. Compress its pictures or split it into smaller files, and upload it again.": "转换此文件所需的内存超出了服务器允许的上限，已停止。请压缩其中的图片或拆分为较小的文件后重新上传。",
+        "A picture in this presentation is too large to show (over 179 megapixels). Compress its pictures (in PowerPoint: File > Compress Pictures) and upload it again.": "此演示文稿中有一张图片过大，无法显示（超过 1.79 亿像素）。请压缩图片（在 PowerPoint 中：文件 > 压缩图片）后重新上传。",
+        "This file contains parts with unsafe names and cannot be converted. Save it again from PowerPoint or LibreOffice and upload the new copy.": "此文件包含名称不安全的部件，无法转换。请用 PowerPoint 或 LibreOffice 重新保存，然后上传新文件。",
+        "This video's pictures are too large (more than 8192 pixels wide or high). Export it at 4K (3840 × 2160) or smaller and upload it again.": "此视频的画面过大（宽或高超过 8192 像素）。请以 4K（3840 × 2160）或更小的尺寸导出后重新上传。",
+    }
+)

@@ -192,3 +192,87 @@ def test_messages_are_for_people():
     buf.write(err.message)
     assert "Bad magic" not in err.message  # technical detail is kept for the log only
     assert err.detail in str(err)
+
+
+# Found by fuzzing (tests/fuzz/); quick versions so `make test-quick` keeps them.
+
+
+def test_many_small_members_are_a_bomb_together(tmp_path):
+    from tests.fuzz.build import Entry, deflated, write_zip
+
+    zeros = deflated("x", b"\0" * (9 * 1024 * 1024))  # each under the per-member floor
+    entries = [Entry(f"ppt/media/{i}.bin", zeros.data, zeros.crc, zeros.size) for i in range(20)]
+    with pytest.raises(TooLarge) as info:
+        check_package(write_zip(tmp_path / "bomb.pptx", entries))
+    assert "package compression ratio" in info.value.detail
+
+
+def test_entry_count_is_read_before_the_directory(tmp_path):
+    from tests.fuzz.build import deflated, write_zip
+
+    entries = [deflated(f"x/{i}.xml", b"") for i in range(60)]
+    for claimed in (60, 1):  # the end record may lie about the count: the size tells
+        path = write_zip(tmp_path / f"many{claimed}.pptx", entries, eocd_count=claimed)
+        with pytest.raises(TooLarge):
+            check_package(path, Limits(max_zip_entries=20))
+
+
+def test_members_must_inflate_to_their_declared_size(tmp_path):
+    import zlib
+
+    from courses.conversion import check_members
+    from tests.fuzz.build import deflated, write_zip
+
+    big = b"\0" * (1024 * 1024)
+    lying = deflated("ppt/media/image1.png", big, size=1024, crc=zlib.crc32(big[:1024]))
+    path = write_zip(tmp_path / "lying.pptx", [lying])
+    check_package(path)  # the directory alone looks innocent
+    with pytest.raises(CorruptFile) as info:
+        check_members(path)
+    assert "past its declared" in info.value.detail
+
+
+def test_zip_encryption_is_damage(tmp_path):
+    from tests.fuzz.build import deflated, write_zip
+
+    path = write_zip(tmp_path / "enc.pptx", [deflated("ppt/slides/slide1.xml", b"<x/>", flags=1)])
+    with pytest.raises(CorruptFile):
+        check_package(path)
+
+
+def test_giant_picture_headers_are_refused(tmp_path):
+    from courses.conversion import check_members
+    from tests.fuzz.build import deflated, png_claiming, write_zip
+
+    path = write_zip(
+        tmp_path / "giant.pptx", [deflated("ppt/media/image1.png", png_claiming(20_000, 20_000))]
+    )
+    with pytest.raises(TooLarge) as info:
+        check_members(path)
+    assert "179 megapixels" in info.value.message
+    fine = write_zip(
+        tmp_path / "fine.pptx", [deflated("ppt/media/image1.png", png_claiming(4000, 3000))]
+    )
+    check_members(fine)
+
+
+def test_odp_links_to_outside_content_are_removed(tmp_path):
+    from courses.conversion.normalise import unlink_odf
+    from tests.fuzz.build import odp, odp_image
+
+    shapes = (
+        odp_image("file:///etc/secret.png")
+        + odp_image("http://192.0.2.1/x.png")
+        + odp_image("Pictures/inside.png")
+        + '<draw:frame><draw:text-box><text:p><text:a xlink:href="https://example.org/">'
+        "a link</text:a></text:p></draw:text-box></draw:frame>"
+    )
+    src = odp(tmp_path / "links.odp", shapes, {"Pictures/inside.png": b"\x89PNG"})
+    out = unlink_odf(src, tmp_path / "unlinked.odp")
+    with zipfile.ZipFile(out) as zf:
+        assert zf.infolist()[0].filename == "mimetype"
+        assert zf.infolist()[0].compress_type == zipfile.ZIP_STORED
+        content = zf.read("content.xml").decode()
+    assert "file:///etc" not in content and "192.0.2.1" not in content
+    assert "Pictures/inside.png" in content and "https://example.org/" in content
+    assert detect_format(out) == "odp"
