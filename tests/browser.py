@@ -1,6 +1,8 @@
 """Headless Chromium for browser tests: Debian's chromium driven by Playwright."""
 
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -49,3 +51,58 @@ def log_in_admin(page, base_url: str, username: str) -> None:
     page.fill("#id_password", PASSWORDS[username])
     page.click("button[type=submit]")
     page.wait_for_url("**/admin/")
+
+
+class RequestCounter:
+    """Wraps the live server's WSGI app to count the requests it is still answering.
+
+    A page closed at the end of a test still sends its last progress report (fetch keepalive
+    on page hide). If the live server answers it while the test's teardown empties the
+    database, PostgreSQL finds the TRUNCATE and the report's row locks in a deadlock."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.last_change = time.monotonic()
+
+    def _count(self, step: int) -> None:
+        with self.lock:
+            self.in_flight += step
+            self.last_change = time.monotonic()
+
+    def __call__(self, environ, start_response):
+        self._count(1)
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self._count(-1)
+            raise
+        return _Finished(result, lambda: self._count(-1))
+
+    def wait_until_quiet(self, quiet: float = 0.5, timeout: float = 15.0) -> bool:
+        """Until no request has been open for ``quiet`` seconds (or ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.in_flight == 0 and time.monotonic() - self.last_change >= quiet:
+                    return True
+            time.sleep(0.05)
+        return False
+
+
+class _Finished:
+    """A WSGI response that calls ``done`` once the server has closed it."""
+
+    def __init__(self, result, done):
+        self.result, self.done = result, done
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            self.done()

@@ -134,6 +134,25 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
+def _live_server_quiet_before_teardown(request):
+    """Browser tests: the database is emptied only once the live server has answered the
+    last requests of the pages the test closed (see tests.browser.RequestCounter)."""
+    if not request.node.get_closest_marker("browser") or "live_server" not in request.fixturenames:
+        yield
+        return
+    from tests.browser import RequestCounter
+
+    request.getfixturevalue("_django_db_helper")  # so this fixture's teardown runs first
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    counter = httpd.get_app()
+    if not isinstance(counter, RequestCounter):
+        counter = RequestCounter(counter)
+        httpd.set_app(counter)
+    yield
+    counter.wait_until_quiet()
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 
