@@ -415,6 +415,7 @@ class LessonMixin:
 
             progress = LessonProgress.objects.filter(user=request.user, page_id=self.pk).first()
             context["progress_url"] = reverse("progress", args=[self.pk])
+            context["slide_seconds"] = settings.ELEARN_SLIDE_SECONDS
             context["progress_state"] = lesson_state(progress, self)
         return context
 

@@ -370,6 +370,8 @@ ELEARN_PROTECTED_FILES_PREFIX = os.environ.get("ELEARN_PROTECTED_FILES_PREFIX", 
 # first video report may claim at most this many seconds of wall-clock time.
 ELEARN_READING_SHARE = float(os.environ.get("ELEARN_READING_SHARE", "0.5"))
 ELEARN_PROGRESS_FIRST_REPORT_S = float(os.environ.get("ELEARN_PROGRESS_FIRST_REPORT_S", "30"))
+# A slide counts as seen once it has been on screen this many seconds.
+ELEARN_SLIDE_SECONDS = float(os.environ.get("ELEARN_SLIDE_SECONDS", "2"))
 ELEARN_PROGRESS_REPORTS_PER_MINUTE = int(
     os.environ.get("ELEARN_PROGRESS_REPORTS_PER_MINUTE", "120")
 )

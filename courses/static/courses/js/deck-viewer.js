@@ -37,7 +37,14 @@
             node.className += " button button--ghost";
             node.setAttribute(selector.slice(1, -1), "");
             node.textContent = label;
+            var hadFocus = old === document.activeElement;
             old.replaceWith(node);
+            // Enter on Next must leave the keyboard user on Next, not at the top of the page.
+            // At the first or last slide the control is a span: focusable by script only.
+            if (hadFocus) {
+                if (!target) { node.tabIndex = -1; }
+                node.focus();
+            }
             return node;
         }
 

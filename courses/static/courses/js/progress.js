@@ -1,8 +1,8 @@
 // Honest progress: reports what the member really watched (segments of media time, so
-// seeking earns nothing and 2× counts media seconds), which slides stayed on screen for 2 s,
-// and how long an article was read and whether its end was reached. Reports go every 10 s
-// and when the video pauses or ends and when the page is hidden (fetch keepalive, which,
-// unlike sendBeacon, can carry the CSRF header).
+// seeking earns nothing and 2× counts media seconds), which slides stayed on screen for 2 s
+// (ELEARN_SLIDE_SECONDS), and how long an article was read and whether its end was reached.
+// Reports go every 10 s and when the video pauses or ends and when the page is hidden (fetch
+// keepalive, which, unlike sendBeacon, can carry the CSRF header).
 (function () {
     "use strict";
 

@@ -96,9 +96,12 @@
         player.addEventListener("keydown", function (event) {
             var tag = (event.target.tagName || "").toLowerCase();
             if (tag === "select" || tag === "input" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+            // Space on the video (focus is on its native controls) is the browser's own:
+            // toggling here as well would play and pause again at once.
+            var nativeKey = tag === "button" || (event.key === " " && tag === "video");
             var handled = true;
             switch (event.key) {
-                case " ": case "k": case "K": if (tag === "button") { handled = false; break; } if (video.paused) { playSafely(video); } else { video.pause(); } break;
+                case " ": case "k": case "K": if (nativeKey) { handled = false; break; } if (video.paused) { playSafely(video); } else { video.pause(); } break;
                 case "ArrowLeft": video.currentTime = Math.max(0, video.currentTime - 5); break;
                 case "ArrowRight": video.currentTime = Math.min(video.duration || 0, video.currentTime + 5); break;
                 case "j": case "J": video.currentTime = Math.max(0, video.currentTime - 10); break;
