@@ -345,7 +345,6 @@ ELEARN_SLIDE_EAGER_WIDTHS = (480, 960)
 # JPEG: within 1.12x of a bare LibreOffice export for 200 slides, where WebP took 1.51x for
 # 40% fewer bytes (bench/convert_decks.py). WebP suits sites whose members are on slow links.
 ELEARN_SLIDE_IMAGE_FORMAT = os.environ.get("ELEARN_SLIDE_IMAGE_FORMAT", "jpeg")
-ELEARN_SLIDE_SEEN_SECONDS = 2
 
 # Content-Security-Policy (elearn/security_headers.py): where else media may come from (an
 # object storage's address, when files are handed out as signed URLs) and which sites'
