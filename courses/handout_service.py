@@ -121,7 +121,7 @@ def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
         )
         name = f"{PREFIX}/{digest[:32]}.{'zip' if as_zip else 'pdf'}"
         if default_storage.exists(name):
-            return {"file": name, "digest": digest, "pages": _previous_pages(digest),
+            return {"file": name, "digest": digest, "pages": _previous_pages(digest, name),
                     "size": default_storage.size(name), "reused": True}  # fmt: skip
         files.fetch()
         out = Path(tmp) / Path(name).name
@@ -198,9 +198,22 @@ def build(handout: HandoutBuild) -> HandoutBuild:
     return handout
 
 
-def _previous_pages(digest: str) -> int | None:
+def _previous_pages(digest: str, name: str) -> int | None:
+    """Pages of an already built file: from an earlier request, or (when its rows are gone
+    but the file is kept) counted in the PDF itself. None for a ZIP nobody counted."""
     earlier = HandoutBuild.objects.filter(digest=digest, pages__isnull=False).first()
-    return earlier.pages if earlier else None
+    if earlier is not None:
+        return earlier.pages
+    if not name.endswith(".pdf"):
+        return None
+    import pypdfium2 as pdfium
+
+    with default_storage.open(name, "rb") as fh:
+        pdf = pdfium.PdfDocument(fh.read())
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
 
 
 def member_handout(lecture: LecturePage) -> str:

@@ -63,6 +63,11 @@ def test_lecture_handout_is_built_downloaded_and_reused(
     again = ask(trainer_client, lecture, django_capture_on_commit_callbacks)
     again.refresh_from_db()
     assert again.reused and again.file == handout.file and again.pages == handout.pages
+    # The requests deleted, the file kept: its pages are counted in the file itself.
+    HandoutBuild.objects.all().delete()
+    kept = ask(trainer_client, lecture, django_capture_on_commit_callbacks)
+    kept.refresh_from_db()
+    assert kept.reused and kept.pages == handout.pages
     other = ask(trainer_client, lecture, django_capture_on_commit_callbacks, layout="3")
     other.refresh_from_db()
     assert not other.reused and other.file != handout.file
