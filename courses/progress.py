@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import progress_core as core
-from .models import ArticlePage, LecturePage, LessonProgress, Slide
+from .models import ArticlePage, LecturePage, LessonProgress
 
 MAX_SLIDE_NUMBER = 100_000
 
@@ -51,6 +51,7 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
 
             before = forward_key(progress, lesson)
         wall = (now - progress.last_report_at).total_seconds() if progress.last_report_at else None
+        changed = ["last_report_at", "updated_at"]
         if "segments" in report:
             video = getattr(lesson, "video", None) if isinstance(lesson, LecturePage) else None
             duration = video.duration if video is not None else None
@@ -63,6 +64,7 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             progress.watched = [[round(s, 2), round(e, 2)] for s, e in watched]
             progress.watched_seconds = core.total(watched)
             progress.video_coverage = core.coverage(watched, duration)
+            changed += ["watched", "watched_seconds", "video_coverage"]
         if "slides" in report:
             seen = report["slides"]
             if not isinstance(seen, list) or not all(
@@ -74,6 +76,7 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             numbers = sorted(set(progress.slides_seen) | (set(seen) & visible))
             progress.slides_seen = numbers
             progress.slides_coverage = len(numbers) / len(visible) if visible else 0.0
+            changed += ["slides_seen", "slides_coverage"]
         if "reading_seconds" in report:
             seconds = report["reading_seconds"]
             if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
@@ -81,15 +84,21 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             # Time on the page can only grow as fast as the clock.
             allowed = (wall if wall is not None else seconds) + core.SLACK_S
             progress.reading_seconds += min(float(seconds), allowed)
+            changed.append("reading_seconds")
         if report.get("reached_end") is True:
             progress.reached_end = True
+            changed.append("reached_end")
         if report.get("done") is True and isinstance(lesson, ArticlePage):
             progress.marked_done = True
+            changed.append("marked_done")
         progress.last_report_at = now
         newly_complete = progress.completed_at is None and is_complete(progress, lesson)
         if newly_complete:
             progress.completed_at = now
-        progress.save()
+            changed.append("completed_at")
+        # Only what this report touched: a smaller UPDATE, and the course's completion is
+        # looked at only when this lesson has just been completed.
+        progress.save(update_fields=changed)
         if newly_complete:
             user.__dict__.pop("_elearn_done", None)
             update_course_completion(user, lesson, now=now)
@@ -178,13 +187,13 @@ def update_course_completion(user, lesson, *, now=None):
     return enrolment
 
 
-def _visible_slides(lesson) -> set[int]:
-    if not isinstance(lesson, LecturePage) or lesson.deck_id is None:
-        return set()
-    slides = Slide.objects.filter(deck_id=lesson.deck_id)  # the deck row itself is not needed
-    if not lesson.show_hidden_slides:
-        slides = slides.filter(hidden=False)
-    return set(slides.values_list("number", flat=True))
+def _visible_slides(lesson) -> frozenset[int]:
+    kept = getattr(lesson, "_elearn_visible_slides", None)  # loaded with the lesson
+    if kept is not None:
+        return kept
+    from .lesson_rules import visible_slides
+
+    return visible_slides(lesson)
 
 
 def is_complete(progress: LessonProgress, lesson) -> bool:

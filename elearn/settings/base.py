@@ -245,6 +245,11 @@ if ELEARN_CACHE_REDIS_URL:
     # Sessions read from the cache and are written through to the database, so a Redis restart
     # (no persistence) logs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Whether every web process sees the same cache. Then each process may keep what every
+# progress report needs (a lesson's rules, a member's enrolment) in memory, dropped as soon as
+# another process changes it (courses/lesson_rules.py). A per-process cache (no Redis) cannot
+# carry that news between gunicorn's workers: leave it off there unless a single process serves.
+ELEARN_CACHE_SHARED = env_bool("ELEARN_CACHE_SHARED", bool(ELEARN_CACHE_REDIS_URL))
 
 # Background tasks through the Django Tasks API. "database" needs no server: the worker is
 # `manage.py db_worker`, which `make run` starts beside the web server. "rq" queues in Redis
