@@ -3,8 +3,8 @@ round trips as possible.
 
 Django's Redis cache makes a new client object for every call and offers no pipelines: a
 progress report asked Redis three times (throttle add, incr, the session) and spent about a
-millisecond of CPU on the clients alone. Here one client per process is kept, and a report's
-throttle count and the versions and flags it reads come back in one round trip.
+millisecond of CPU on the clients alone. ``KeptClientRedisCache`` keeps its clients, and a
+report's throttle count and the versions and flags it reads come back in one round trip.
 
 Keys are made with the cache's own ``make_key``, so they carry ``ELEARN_CACHE_KEY_PREFIX`` and
 Django's cache reads and deletes them as usual (integers are stored as plain integers by
@@ -17,14 +17,9 @@ process are only trusted when a change made in another process can reach them th
 
 from __future__ import annotations
 
-import threading
-
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
-
-_client = None
-_client_lock = threading.Lock()
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
 def shared() -> bool:
@@ -32,24 +27,40 @@ def shared() -> bool:
     return settings.ELEARN_CACHE_SHARED
 
 
-def _redis():
-    """One Redis client for the process (thread-safe: it holds a connection pool), or None
-    when the cache is not Redis."""
-    global _client
-    if not isinstance(caches["default"], RedisCache):
-        return None
-    if _client is None:
-        with _client_lock:
-            if _client is None:
-                import redis
+class _KeptClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool instead of
+    making a new one (and its table of response callbacks) for every call."""
 
-                options = settings.CACHES["default"].get("OPTIONS", {})
-                _client = redis.Redis.from_url(
-                    settings.CACHES["default"]["LOCATION"],
-                    socket_connect_timeout=options.get("socket_connect_timeout"),
-                    socket_timeout=options.get("socket_timeout"),
-                )
-    return _client
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
+
+
+class KeptClientRedisCache(RedisCache):
+    """The cache backend for Redis (``CACHES`` with ``REDIS_URL``): Django's, with its clients
+    kept (sessions and the throttle ask Redis on every request)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _KeptClientRedisCacheClient
+
+
+def _redis():
+    """The Redis client of the default cache (thread-safe: it holds a connection pool), or
+    None when the cache is not Redis."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(write=True)
 
 
 def count_and_read(counter: str, window: int, keys: list[str]) -> tuple[int, list]:

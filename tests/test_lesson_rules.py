@@ -119,14 +119,12 @@ def test_without_a_shared_cache_nothing_is_kept(settings, member_client, lecture
 def redis_cache(redis_db, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "elearn.cache.KeptClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "lesson-rules-test",
         }
     }
-    shared_cache._client = None
-    yield redis_db
-    shared_cache._client = None
+    return redis_db
 
 
 def test_one_redis_round_trip_counts_and_reads(redis_cache):

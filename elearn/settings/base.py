@@ -235,7 +235,8 @@ ELEARN_CACHE_REDIS_URL = os.environ.get("ELEARN_CACHE_REDIS_URL", REDIS_URL)
 if ELEARN_CACHE_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, keeping its client objects (elearn/cache.py).
+            "BACKEND": "elearn.cache.KeptClientRedisCache",
             "LOCATION": ELEARN_CACHE_REDIS_URL,
             "KEY_PREFIX": os.environ.get("ELEARN_CACHE_KEY_PREFIX", "elearn"),
             # Fail fast rather than hold a request (or /healthz) while Redis is away.
