@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from elearn.sql import fetch_one
+
 from . import progress_core as core
 from .models import ArticlePage, LecturePage, LessonProgress
 
@@ -18,32 +20,8 @@ MAX_SLIDE_NUMBER = 100_000
 
 def _lock(user_id: int, page_id: int) -> LessonProgress | None:
     """The member's row for the lesson, locked until the transaction ends (on databases with
-    row locks; SQLite takes the whole database for writing instead), or None.
-
-    Written as SQL, its values converted as the ORM converts them: this runs on every report,
-    and building the same query through the ORM each time cost more CPU than PostgreSQL
-    spent answering it."""
-    meta = LessonProgress._meta
-    quote = connection.ops.quote_name
-    columns = [field.get_col(meta.db_table) for field in meta.concrete_fields]
-    # Only the model's own column names go into the text; the values are parameters.
-    sql = (
-        f"SELECT {', '.join(quote(col.target.column) for col in columns)} "  # noqa: S608
-        f"FROM {quote(meta.db_table)} WHERE {quote('user_id')} = %s AND {quote('page_id')} = %s"
-    )
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, page_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for col, value in zip(columns, row, strict=True):
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = convert(value, col, connection)
-        values.append(value)
-    return LessonProgress.from_db(connection.alias, None, values)
+    row locks; SQLite takes the whole database for writing instead), or None."""
+    return fetch_one(LessonProgress, {"user_id": user_id, "page_id": page_id}, for_update=True)
 
 
 def _row(user, lesson) -> LessonProgress:

@@ -126,6 +126,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's model backend, fetching the logged-in member with less CPU (elearn/auth.py); Django's
+# own stays listed so that sessions made before it still find their user.
+AUTHENTICATION_BACKENDS = [
+    "elearn.auth.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 # Password guessing: after this many failures for one account (or from one address) in the
 # window, log-ins are refused until it has passed (courses/login_throttle.py).
