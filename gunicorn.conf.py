@@ -28,9 +28,11 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "60"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 # Replace each worker after this many requests (± jitter, so they do not all restart at once):
-# a slow leak in a library never grows without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
+# a slow leak in a library never grows without bound. Not too few: a new worker costs a
+# second or two of CPU (importing Django and Wagtail, first queries) and starts with cold
+# in-memory caches; at 1000, a cohort's progress reports restarted a worker every few seconds.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 
 # gunicorn's control socket (for `gunicornc`) sits at one path per user by default, where two
 # sites on one account would trip over each other: off unless a path is given.

@@ -1,4 +1,4 @@
-"""Benchmark the progress API under a cohort's load: gunicorn (2 sync workers) and PostgreSQL
+"""Benchmark the progress API under a cohort's load: gunicorn (2 threaded workers) and PostgreSQL
 on loopback, simulated members posting what they watched, saw and read while loading pages.
 
     .venv/bin/python bench/progress_load.py [--seconds 60] [--members 1000] [--concurrency 8]
@@ -19,7 +19,8 @@ a static file through WhiteNoise (the floor of any request here) and the player'
 resume-position GET (the same session authentication, a read). Then, for ``--seconds`` (at
 most 600), members post progress reports (~10 s video segments, some repeated, overlapping,
 out of order or retried; slides seen; reading time) and load a lesson or course page once per
-ten reports.
+``--reports-per-page`` reports (20: a page every ~3 minutes of study), on kept-alive
+connections as browsers use (``--no-keep-alive`` for one connection per request).
 
 Reports are honest: each claims no more than the server grants since the member's previous
 report for that lesson (2 × the wall-clock time + 5 s slack for video), measured on the
@@ -59,6 +60,7 @@ from harness import (
     HOST,
     STATIC_PATH,
     FollowCPU,
+    KeptConnection,
     Tally,
     children,
     database_backends,
@@ -77,7 +79,12 @@ from harness import (
 VIDEO_SECONDS = 600.0
 SLIDE_COUNT = 20
 HIDDEN_SLIDES = {7, 14}
-PAGE_SHARE = 1 / 11  # one page load per ten reports
+# A member opens a lesson (or the course page) and, while watching or reading, the page reports
+# every 10 s: a 10-minute lecture sends 60 reports per page load, an article of a few minutes
+# 10–20, a deck one per slide or two. 20 reports per page load (a page every ~3 minutes of
+# study) leans towards pages; the bench compresses the time, not the mix. --reports-per-page.
+REPORTS_PER_PAGE = 20
+PAGE_SHARE = 1 / (REPORTS_PER_PAGE + 1)
 MARGIN_S = 0.5  # claims stay this far inside what the server grants
 GOAL_REPORTS_PER_S = 500
 
@@ -407,8 +414,11 @@ def fit(segments: list[list[float]], allowed: float) -> list[list[float]]:
 # HTTP -------------------------------------------------------------------------------------
 
 
-async def exchange(port: int, member: Member, request: Request) -> tuple[int, bytes]:
-    """Send ``request`` as ``member``'s browser would; status 0 for no answer at all."""
+async def exchange(
+    port: int, member: Member, request: Request, conn: KeptConnection | None = None
+) -> tuple[int, bytes]:
+    """Send ``request`` as ``member``'s browser would (on ``conn`` when kept alive, else on a
+    connection of its own); status 0 for no answer at all."""
     headers = [f"Cookie: {member.cookie}"]
     body = b""
     if request.method == "POST":
@@ -421,9 +431,11 @@ async def exchange(port: int, member: Member, request: Request) -> tuple[int, by
     else:
         headers.append("Accept: text/html")
     try:
-        return await asyncio.wait_for(
-            fetch(port, request.method, request.path, headers, body), timeout=30
-        )
+        if conn is not None:
+            sent = conn.fetch(request.method, request.path, headers, body)
+        else:
+            sent = fetch(port, request.method, request.path, headers, body)
+        return await asyncio.wait_for(sent, timeout=30)
     except (OSError, TimeoutError, ValueError, IndexError) as exc:
         return 0, repr(exc).encode()
 
@@ -438,6 +450,7 @@ async def load(
     *,
     seconds: float,
     concurrency: int,
+    keep_alive: bool,
     pace: float,
     rng: random.Random,
     tally: Tally,
@@ -447,6 +460,14 @@ async def load(
     end = started + seconds
 
     async def connection() -> None:
+        conn = KeptConnection(port) if keep_alive else None
+        try:
+            await requests(conn)
+        finally:
+            if conn is not None:
+                conn.close()
+
+    async def requests(conn) -> None:
         while True:
             member = queue.popleft()
             now = time.perf_counter()
@@ -458,7 +479,7 @@ async def load(
                 return
             request = member.next_request(lessons, rng, now)
             member.not_before = now + pace
-            status, detail = await exchange(port, member, request)
+            status, detail = await exchange(port, member, request, conn)
             done = time.perf_counter()
             tally.add(
                 request.kind,
@@ -479,18 +500,28 @@ async def load(
 
 
 async def baseline(
-    port: int, path: str, members: list[Member], *, seconds: float, concurrency: int, tally: Tally
+    port: int,
+    path: str,
+    members: list[Member],
+    *,
+    seconds: float,
+    concurrency: int,
+    keep_alive: bool,
+    tally: Tally,
 ) -> float:
     """The same connections asking for one fixed URL as fast as it answers."""
     started = time.perf_counter()
     end = started + seconds
 
     async def connection(n: int) -> None:
+        conn = KeptConnection(port) if keep_alive else None
         while (now := time.perf_counter()) < end:
             member = members[n % len(members)]
             n += concurrency
-            status, detail = await exchange(port, member, Request("baseline", "GET", path))
+            status, detail = await exchange(port, member, Request("baseline", "GET", path), conn)
             tally.add("baseline", time.perf_counter() - now, status, 200, detail, f"GET {path}")
+        if conn is not None:
+            conn.close()
 
     await asyncio.gather(*(connection(n) for n in range(concurrency)))
     return time.perf_counter() - started
@@ -604,7 +635,7 @@ def measure(args, seconds: float, lessons: Lessons, members: list[Member], tmp: 
         wait_until_up(server, port, log)
         rng = random.Random(args.seed)
         queue = deque(members)
-        options = {"concurrency": args.concurrency}
+        options = {"concurrency": args.concurrency, "keep_alive": args.keep_alive}
         warm = Tally()
         asyncio.run(
             load(port, queue, lessons, seconds=args.warmup_seconds, pace=pace, rng=rng,
@@ -688,7 +719,10 @@ def run(args: argparse.Namespace, seconds: float, tmp: Path) -> int:
         f"{os.environ['DJANGO_SETTINGS_MODULE']} (DEBUG {settings.DEBUG}), PostgreSQL "
         f"{pg_version} on {HOST} (CONN_MAX_AGE={args.conn_max_age}), "
         f"{'Redis cache, cached_db sessions' if args.redis else 'per-process cache, db sessions'}\n"
-        f"client: {args.concurrency} requests in flight, a new connection each",
+        f"client: {args.concurrency} requests in flight, "
+        f"{'kept-alive connections' if args.keep_alive else 'a new connection each'}; one page "
+        f"load per {args.reports_per_page} progress reports (a page every "
+        f"~{args.reports_per_page * 10 / 60:.1f} minutes of study at a report every 10 s)",
         flush=True,
     )
     m = measure(args, seconds, lessons, members, tmp)
@@ -788,7 +822,17 @@ def main() -> int:
         "a prefix of their own and are deleted at the end",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reports-per-page", type=int, default=REPORTS_PER_PAGE,
+        help="progress reports per lesson or course page load (the player reports every 10 s)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--keep-alive", action=argparse.BooleanOptionalAction, default=True,
+        help="reuse each client connection, as browsers do (--no-keep-alive: one per request)",
+    )  # fmt: skip
     args = parser.parse_args()
+    global PAGE_SHARE
+    PAGE_SHARE = 1 / (max(1, args.reports_per_page) + 1)
     seconds = min(max(args.seconds, 1.0), 600.0)
     if args.members < 2 * args.concurrency:
         parser.error("--members must be at least twice --concurrency")

@@ -52,9 +52,10 @@ def can_access_course(user, course) -> bool:
     if course.pk not in cache:
         # Members are the many, asking on every lesson page and progress report: their
         # enrolment first (one query), the admin and trainer checks (two more) only without.
-        cache[course.pk] = Enrolment.objects.active().filter(
-            user=user, course_id=course.pk
-        ).exists() or is_course_staff(user, course)
+        enrolled = Enrolment.objects.active().filter(user=user, course_id=course.pk).exists()
+        if enrolled:  # what the progress API may remember (courses/lesson_rules.py)
+            user.__dict__.setdefault("_elearn_enrolled", set()).add(course.pk)
+        cache[course.pk] = enrolled or is_course_staff(user, course)
     return cache[course.pk]
 
 

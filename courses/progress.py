@@ -7,13 +7,21 @@ retries and out-of-order reports all end in the same state (merging is idempoten
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from elearn.sql import fetch_one
+
 from . import progress_core as core
-from .models import ArticlePage, LecturePage, LessonProgress, Slide
+from .models import ArticlePage, LecturePage, LessonProgress
 
 MAX_SLIDE_NUMBER = 100_000
+
+
+def _lock(user_id: int, page_id: int) -> LessonProgress | None:
+    """The member's row for the lesson, locked until the transaction ends (on databases with
+    row locks; SQLite takes the whole database for writing instead), or None."""
+    return fetch_one(LessonProgress, {"user_id": user_id, "page_id": page_id}, for_update=True)
 
 
 def _row(user, lesson) -> LessonProgress:
@@ -22,17 +30,33 @@ def _row(user, lesson) -> LessonProgress:
     The row nearly always exists: lock it straight away (one query), and only make it, in a
     savepoint that tolerates a racing request making it too, when it does not.
     """
-    rows = LessonProgress.objects.select_for_update()
-    try:
-        return rows.get(user=user, page_id=lesson.pk)
-    except LessonProgress.DoesNotExist:
-        pass
+    progress = _lock(user.pk, lesson.pk)
+    if progress is not None:
+        return progress
     try:
         with transaction.atomic():
             LessonProgress.objects.get_or_create(user=user, page_id=lesson.pk)
     except IntegrityError:  # another request made it a moment ago
         pass
-    return rows.get(user=user, page_id=lesson.pk)
+    return _lock(user.pk, lesson.pk)
+
+
+def _update(progress: LessonProgress, names: list[str]) -> None:
+    """UPDATE only these columns of the row (as ``save(update_fields=…)`` does, values
+    prepared by the fields themselves, ``auto_now`` included), as SQL for the same reason as
+    ``_lock``. LessonProgress has no save signals to skip."""
+    fields = [LessonProgress._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    values = [
+        field.get_db_prep_save(field.pre_save(progress, add=False), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(LessonProgress._meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {quote('id')} = %s",
+            [*values, progress.pk],
+        )
 
 
 def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
@@ -51,6 +75,7 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
 
             before = forward_key(progress, lesson)
         wall = (now - progress.last_report_at).total_seconds() if progress.last_report_at else None
+        changed = ["last_report_at", "updated_at"]
         if "segments" in report:
             video = getattr(lesson, "video", None) if isinstance(lesson, LecturePage) else None
             duration = video.duration if video is not None else None
@@ -63,6 +88,7 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             progress.watched = [[round(s, 2), round(e, 2)] for s, e in watched]
             progress.watched_seconds = core.total(watched)
             progress.video_coverage = core.coverage(watched, duration)
+            changed += ["watched", "watched_seconds", "video_coverage"]
         if "slides" in report:
             seen = report["slides"]
             if not isinstance(seen, list) or not all(
@@ -74,6 +100,7 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             numbers = sorted(set(progress.slides_seen) | (set(seen) & visible))
             progress.slides_seen = numbers
             progress.slides_coverage = len(numbers) / len(visible) if visible else 0.0
+            changed += ["slides_seen", "slides_coverage"]
         if "reading_seconds" in report:
             seconds = report["reading_seconds"]
             if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
@@ -81,15 +108,21 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             # Time on the page can only grow as fast as the clock.
             allowed = (wall if wall is not None else seconds) + core.SLACK_S
             progress.reading_seconds += min(float(seconds), allowed)
+            changed.append("reading_seconds")
         if report.get("reached_end") is True:
             progress.reached_end = True
+            changed.append("reached_end")
         if report.get("done") is True and isinstance(lesson, ArticlePage):
             progress.marked_done = True
+            changed.append("marked_done")
         progress.last_report_at = now
         newly_complete = progress.completed_at is None and is_complete(progress, lesson)
         if newly_complete:
             progress.completed_at = now
-        progress.save()
+            changed.append("completed_at")
+        # Only what this report touched: a smaller UPDATE, and the course's completion is
+        # looked at only when this lesson has just been completed.
+        _update(progress, changed)
         if newly_complete:
             user.__dict__.pop("_elearn_done", None)
             update_course_completion(user, lesson, now=now)
@@ -178,13 +211,13 @@ def update_course_completion(user, lesson, *, now=None):
     return enrolment
 
 
-def _visible_slides(lesson) -> set[int]:
-    if not isinstance(lesson, LecturePage) or lesson.deck_id is None:
-        return set()
-    slides = Slide.objects.filter(deck_id=lesson.deck_id)  # the deck row itself is not needed
-    if not lesson.show_hidden_slides:
-        slides = slides.filter(hidden=False)
-    return set(slides.values_list("number", flat=True))
+def _visible_slides(lesson) -> frozenset[int]:
+    kept = getattr(lesson, "_elearn_visible_slides", None)  # loaded with the lesson
+    if kept is not None:
+        return kept
+    from .lesson_rules import visible_slides
+
+    return visible_slides(lesson)
 
 
 def is_complete(progress: LessonProgress, lesson) -> bool:

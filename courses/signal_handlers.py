@@ -2,16 +2,26 @@
 uploaded and derived files go when their deck or video is deleted; failed log-ins are
 counted; a new catalogue goes under peer review."""
 
+from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from modelsearch.signal_handlers import post_save_signal_handler
-from wagtail.signals import page_published, task_submitted
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move, task_submitted
 
-from . import deck_service, login_throttle, peer_review
-from .models import CourseIndexPage, CoursePage, LectureVideo, PeerReviewTaskState, SlideDeck
+from . import deck_service, lesson_rules, login_throttle, peer_review
+from .models import (
+    CourseIndexPage,
+    CoursePage,
+    Enrolment,
+    LectureVideo,
+    PeerReviewTaskState,
+    Slide,
+    SlideDeck,
+)
 from .models.pages import CJKSearchMixin
 from .roles import sync_course_trainers
 
@@ -80,3 +90,30 @@ def count_failed_login(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_in)
 def forget_failed_logins(sender, request, user, **kwargs):
     login_throttle.record_success(request, user.get_username())
+
+
+# What progress reports keep in memory (courses/lesson_rules.py) follows every change to a
+# page (published, unpublished, moved, deleted, a course's order or rules), a deck, its
+# slides or a video. Receivers per model, not for every sender: a post_delete receiver for
+# all models would stop Django's fast bulk deletes everywhere. Slides are deleted and made
+# in bulk by conversions, which end in ``deck.mark()`` (that tells it too).
+def lessons_changed(sender, **kwargs):
+    lesson_rules.lessons_changed()
+
+
+for model in apps.get_models():
+    if issubclass(model, Page):
+        post_save.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-save-{model}")
+        post_delete.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-del-{model}")
+for model in (SlideDeck, LectureVideo):
+    post_save.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-save-{model}")
+    post_delete.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-del-{model}")
+post_save.connect(lessons_changed, sender=Slide, dispatch_uid="lessons-save-slide")
+page_unpublished.connect(lessons_changed, dispatch_uid="lessons-unpublished")
+post_page_move.connect(lessons_changed, dispatch_uid="lessons-moved")
+
+
+@receiver(post_save, sender=Enrolment)
+@receiver(post_delete, sender=Enrolment)
+def enrolment_changed(sender, instance, raw=False, **kwargs):
+    lesson_rules.enrolment_changed(instance.user_id, instance.course_id)

@@ -167,7 +167,11 @@ def _fresh_cache():
     """Throttling counts and cached fragments must not leak from one test into the next."""
     from django.core.cache import cache
 
+    from courses import lesson_rules
+
     cache.clear()
+    lesson_rules._kept.clear()  # lessons a shared-cache test kept in this process's memory
+    lesson_rules._course_of.clear()
 
 
 def pytest_collection_modifyitems(config, items):

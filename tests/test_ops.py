@@ -219,7 +219,7 @@ def test_without_redis_the_defaults_need_no_server():
 
 def test_redis_url_moves_cache_sessions_and_the_rq_queue_to_redis():
     assert show_settings(REDIS_URL="redis://cache.internal:6379/2", ELEARN_TASK_BACKEND="rq") == [
-        "django.core.cache.backends.redis.RedisCache",
+        "elearn.cache.KeptClientRedisCache",
         "redis://cache.internal:6379/2",
         "elearn",
         "django.contrib.sessions.backends.cached_db",

@@ -47,6 +47,10 @@ class StatusMixin:
         for name, value in fields.items():
             setattr(self, name, value)
         type(self).objects.filter(pk=self.pk).update(**fields)
+        # A deck's slides or a video's length may have changed with it (no signal is sent).
+        from ..lesson_rules import lessons_changed
+
+        lessons_changed()
 
 
 class UploadedFileMixin(StatusMixin):

@@ -33,7 +33,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         add_member(user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="elearn.auth.ModelBackend")
         messages.success(
             request,
             _("Welcome, %(name)s! Your account is ready.") % {"name": person_name(user)},

@@ -6,14 +6,12 @@ import logging
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from wagtail.models import Page
 
-from ..models import ArticlePage, LecturePage
+from .. import lesson_rules
 from ..permissions import can_view_lesson, waiting_for
 from ..progress import lesson_state, record
 from ..progress_core import BadReport
@@ -50,32 +48,6 @@ def database_outage_is_503(view):
     return wrapped
 
 
-def _throttled(user) -> bool:
-    key = f"elearn:progress:{user.pk}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count > settings.ELEARN_PROGRESS_REPORTS_PER_MINUTE
-
-
-def _lesson(page_id: int) -> LecturePage | ArticlePage | None:
-    """The lesson with this id, or None for another kind of page (404 when there is none).
-
-    Reports arrive every few seconds from every member watching: a lecture, with the video
-    whose duration the report is measured against, comes in one query, where ``Page.specific``
-    and ``lesson.video`` took three.
-    """
-    lesson = LecturePage.objects.select_related("video").filter(pk=page_id).first()
-    if lesson is None:
-        lesson = ArticlePage.objects.filter(pk=page_id).first()
-    if lesson is None and not Page.objects.filter(pk=page_id).exists():
-        raise Http404
-    return lesson
-
-
 @require_POST
 @database_outage_is_503
 def report_progress(request, page_id: int):
@@ -83,7 +55,9 @@ def report_progress(request, page_id: int):
     "reached_end": true, "done": true} — any of them. Answers the lesson's state."""
     if not request.user.is_authenticated:
         return _error(_("Log in to keep your progress."), 401)
-    lesson = _lesson(page_id)
+    # The lesson (kept in memory while current) and the throttle's count come together; a
+    # report refused below still counts towards the member's limit.
+    lesson, count = lesson_rules.for_report(request.user, page_id)
     if lesson is None or not lesson.live:
         return _error(_("This is not a lesson."), 404)
     if not can_view_lesson(request.user, lesson):
@@ -91,9 +65,13 @@ def report_progress(request, page_id: int):
         if first is not None:
             return _error(_("Complete “%(title)s” first.") % {"title": first.title}, 403)
         return _error(_("You are not enrolled in this course."), 403)
+    if lesson.course is not None and lesson.course.pk in request.user.__dict__.get(
+        "_elearn_enrolled", ()
+    ):
+        lesson_rules.remember_enrolled(request.user, lesson.course)
     if len(request.body) > MAX_BODY:
         return _error(_("The report is too large."), 400)
-    if _throttled(request.user):
+    if count > settings.ELEARN_PROGRESS_REPORTS_PER_MINUTE:
         return _error(_("Too many reports; slow down."), 429)
     try:
         report = json.loads(request.body.decode("utf-8"))

@@ -126,6 +126,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's model backend, fetching the logged-in member with less CPU (elearn/auth.py); Django's
+# own stays listed so that sessions made before it still find their user.
+AUTHENTICATION_BACKENDS = [
+    "elearn.auth.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 # Password guessing: after this many failures for one account (or from one address) in the
 # window, log-ins are refused until it has passed (courses/login_throttle.py).
@@ -235,7 +241,8 @@ ELEARN_CACHE_REDIS_URL = os.environ.get("ELEARN_CACHE_REDIS_URL", REDIS_URL)
 if ELEARN_CACHE_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, keeping its client objects (elearn/cache.py).
+            "BACKEND": "elearn.cache.KeptClientRedisCache",
             "LOCATION": ELEARN_CACHE_REDIS_URL,
             "KEY_PREFIX": os.environ.get("ELEARN_CACHE_KEY_PREFIX", "elearn"),
             # Fail fast rather than hold a request (or /healthz) while Redis is away.
@@ -245,6 +252,11 @@ if ELEARN_CACHE_REDIS_URL:
     # Sessions read from the cache and are written through to the database, so a Redis restart
     # (no persistence) logs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Whether every web process sees the same cache. Then each process may keep what every
+# progress report needs (a lesson's rules, a member's enrolment) in memory, dropped as soon as
+# another process changes it (courses/lesson_rules.py). A per-process cache (no Redis) cannot
+# carry that news between gunicorn's workers: leave it off there unless a single process serves.
+ELEARN_CACHE_SHARED = env_bool("ELEARN_CACHE_SHARED", bool(ELEARN_CACHE_REDIS_URL))
 
 # Background tasks through the Django Tasks API. "database" needs no server: the worker is
 # `manage.py db_worker`, which `make run` starts beside the web server. "rq" queues in Redis
