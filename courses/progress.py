@@ -7,10 +7,10 @@ retries and out-of-order reports all end in the same state (merging is idempoten
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from elearn.sql import fetch_one
+from elearn.sql import fetch_one, update_columns
 
 from . import progress_core as core
 from .models import ArticlePage, LecturePage, LessonProgress
@@ -39,24 +39,6 @@ def _row(user, lesson) -> LessonProgress:
     except IntegrityError:  # another request made it a moment ago
         pass
     return _lock(user.pk, lesson.pk)
-
-
-def _update(progress: LessonProgress, names: list[str]) -> None:
-    """UPDATE only these columns of the row (as ``save(update_fields=…)`` does, values
-    prepared by the fields themselves, ``auto_now`` included), as SQL for the same reason as
-    ``_lock``. LessonProgress has no save signals to skip."""
-    fields = [LessonProgress._meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    values = [
-        field.get_db_prep_save(field.pre_save(progress, add=False), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(LessonProgress._meta.db_table)} SET {assignments} "  # noqa: S608
-            f"WHERE {quote('id')} = %s",
-            [*values, progress.pk],
-        )
 
 
 def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
@@ -121,8 +103,9 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             progress.completed_at = now
             changed.append("completed_at")
         # Only what this report touched: a smaller UPDATE, and the course's completion is
-        # looked at only when this lesson has just been completed.
-        _update(progress, changed)
+        # looked at only when this lesson has just been completed. LessonProgress has no save
+        # signals to skip.
+        update_columns(progress, changed)
         if newly_complete:
             user.__dict__.pop("_elearn_done", None)
             update_course_completion(user, lesson, now=now)

@@ -1,5 +1,5 @@
-"""One row by its key, as SQL: for the few queries every request makes (the logged-in member,
-a progress report's row), where building the same query through the ORM each time cost more
+"""One row by its key, as SQL, read or updated: for the few queries every request makes (the
+logged-in member, a progress report's row), where building the same query through the ORM each time cost more
 CPU than the database spent answering it.
 
 The text holds only the model's own table and column names; values are parameters, and what
@@ -36,3 +36,23 @@ def fetch_one(model, where: dict, *, for_update: bool = False, using: str = DEFA
             value = convert(value, col, connection)
         values.append(value)
     return model.from_db(using, None, values)
+
+
+def update_columns(instance, names: list[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """UPDATE only these fields of ``instance``'s row, as ``save(update_fields=…)`` does (values
+    prepared by the fields themselves, ``auto_now`` included) but sending no save signals:
+    only for models that have none to send."""
+    connection = connections[using]
+    meta = instance._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, add=False), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {quote(meta.pk.column)} = %s",
+            [*values, instance.pk],
+        )
