@@ -11,7 +11,7 @@ Each run creates the database ``elearn_bench`` (dropped first and again at the e
 it, collects static files, builds one course (a lecture with a 600 s video, a lecture with a
 20-slide deck, an article) and N enrolled members whose sessions are written straight to the
 session table (no login form), and starts gunicorn as ``make serve`` does (gunicorn.conf.py:
-2 processes of 4 threads here) with ``elearn.settings.production`` (DEBUG off, a throwaway
+2 processes of 1 thread here) with ``elearn.settings.production`` (DEBUG off, a throwaway
 SECRET_KEY, plain HTTP) on a free port; it is always stopped at the end.
 
 Two baselines run first, after a short warm-up, against the same server with the same client:
@@ -19,8 +19,11 @@ a static file through WhiteNoise (the floor of any request here) and the player'
 resume-position GET (the same session authentication, a read). Then, for ``--seconds`` (at
 most 600), members post progress reports (~10 s video segments, some repeated, overlapping,
 out of order or retried; slides seen; reading time) and load a lesson or course page once per
-``--reports-per-page`` reports (20: a page every ~3 minutes of study), on kept-alive
-connections as browsers use (``--no-keep-alive`` for one connection per request).
+``--reports-per-page`` reports (20: a page every ~3 minutes of study), each request on a
+connection of its own: the proxy in front opens one per request (nginx's default, as in
+docs/deploy.md), and a member's next report comes 10 s later, after gunicorn's 5 s keep-alive
+has closed a direct one (``--keep-alive`` reuses each client connection: 8 connections that
+stay where they were accepted, often all in one worker).
 
 Reports are honest: each claims no more than the server grants since the member's previous
 report for that lesson (2 × the wall-clock time + 5 s slack for video), measured on the
@@ -715,7 +718,7 @@ def run(args: argparse.Namespace, seconds: float, tmp: Path) -> int:
         f"set up in {time.perf_counter() - started:.0f} s: 1 course (a {VIDEO_SECONDS:.0f} s "
         f"video, a {SLIDE_COUNT}-slide deck, an article), {len(members)} enrolled members\n"
         f"server: gunicorn {gunicorn.__version__} with gunicorn.conf.py, {args.workers} "
-        f"processes × {os.environ.get('GUNICORN_THREADS', '4')} threads, "
+        f"processes × {os.environ.get('GUNICORN_THREADS', '1')} threads, "
         f"{os.environ['DJANGO_SETTINGS_MODULE']} (DEBUG {settings.DEBUG}), PostgreSQL "
         f"{pg_version} on {HOST} (CONN_MAX_AGE={args.conn_max_age}), "
         f"{'Redis cache, cached_db sessions' if args.redis else 'per-process cache, db sessions'}\n"
@@ -827,8 +830,9 @@ def main() -> int:
         help="progress reports per lesson or course page load (the player reports every 10 s)",
     )  # fmt: skip
     parser.add_argument(
-        "--keep-alive", action=argparse.BooleanOptionalAction, default=True,
-        help="reuse each client connection, as browsers do (--no-keep-alive: one per request)",
+        "--keep-alive", action=argparse.BooleanOptionalAction, default=False,
+        help="reuse each client connection (default: one per request, as the proxy in front "
+        "opens them)",
     )  # fmt: skip
     args = parser.parse_args()
     global PAGE_SHARE
