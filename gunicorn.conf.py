@@ -11,17 +11,13 @@ import os
 # Where to listen: the proxy on the same machine by default; BIND=0.0.0.0:8000 in a container.
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 
-# Processes, one request at a time each by default. Django's work is Python, and one
-# interpreter runs one thread at a time: on 2 cores, 2 processes × 4 threads served progress
-# reports at 209/s and 2 × 1 at 321/s (bench/progress_load.py), the threads' CPU going to
-# handing the interpreter lock back and forth. Slow clients do not need threads here: the
-# proxy in front buffers request bodies and responses (nginx does by default) and sends the
-# files (X-Accel-Redirect), and a gthread worker keeps signalling the master from its own
-# loop while a request runs, so `timeout` never kills a long one. Requests that take a
-# while (an export, an upload being stored) are why there are 2 × cores + 1 processes.
+# Processes × threads. Threads, because a slow client (a trainer uploading a 200 MB deck over
+# a poor link, a member streaming a video without X-Accel-Redirect) then holds one thread for
+# minutes, not a whole process; and a threaded worker keeps signalling the master while a
+# request runs, so `timeout` never kills a long upload or download half-way.
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 8))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
 # A worker process that stops responding for this long is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))

@@ -9,7 +9,7 @@ Two configurations, one after the other, each on loopback with a free port and e
 made removed at the end:
 
 production-like
-    gunicorn with gunicorn.conf.py as ``make serve`` (2 processes × 1 thread),
+    gunicorn with gunicorn.conf.py as ``make serve`` (2 processes × 4 threads),
     ``elearn.settings.production`` (DEBUG off, a throwaway SECRET_KEY, plain HTTP),
     PostgreSQL on 127.0.0.1:5432 as user ``postgres`` in a database ``elearn_load`` (created and
     dropped), CONN_MAX_AGE=60, the cache and sessions in Redis (``--redis``, keys under a prefix
@@ -674,7 +674,7 @@ def measure(config: str, args, seconds: float, tmp: Path) -> dict:
     print(
         f"\n== {LABELS[config]}: set up in {time.perf_counter() - started:.0f} s\n"
         f"server: gunicorn with gunicorn.conf.py, {args.workers} processes × "
-        f"{os.environ.get('GUNICORN_THREADS', '1')} threads, {settings.SETTINGS_MODULE} "
+        f"{os.environ.get('GUNICORN_THREADS', '4')} threads, {settings.SETTINGS_MODULE} "
         f"(DEBUG {settings.DEBUG}); database {engine} (CONN_MAX_AGE="
         f"{settings.DATABASES['default']['CONN_MAX_AGE']}); cache {cache}; sessions "
         f"{settings.SESSION_ENGINE.rsplit('.', 1)[-1]}; tasks {settings.ELEARN_TASK_BACKEND} "

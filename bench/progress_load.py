@@ -11,7 +11,7 @@ Each run creates the database ``elearn_bench`` (dropped first and again at the e
 it, collects static files, builds one course (a lecture with a 600 s video, a lecture with a
 20-slide deck, an article) and N enrolled members whose sessions are written straight to the
 session table (no login form), and starts gunicorn as ``make serve`` does (gunicorn.conf.py:
-2 processes of 1 thread here) with ``elearn.settings.production`` (DEBUG off, a throwaway
+2 processes of 4 threads here) with ``elearn.settings.production`` (DEBUG off, a throwaway
 SECRET_KEY, plain HTTP) on a free port; it is always stopped at the end.
 
 Two baselines run first, after a short warm-up, against the same server with the same client:
@@ -718,7 +718,7 @@ def run(args: argparse.Namespace, seconds: float, tmp: Path) -> int:
         f"set up in {time.perf_counter() - started:.0f} s: 1 course (a {VIDEO_SECONDS:.0f} s "
         f"video, a {SLIDE_COUNT}-slide deck, an article), {len(members)} enrolled members\n"
         f"server: gunicorn {gunicorn.__version__} with gunicorn.conf.py, {args.workers} "
-        f"processes × {os.environ.get('GUNICORN_THREADS', '1')} threads, "
+        f"processes × {os.environ.get('GUNICORN_THREADS', '4')} threads, "
         f"{os.environ['DJANGO_SETTINGS_MODULE']} (DEBUG {settings.DEBUG}), PostgreSQL "
         f"{pg_version} on {HOST} (CONN_MAX_AGE={args.conn_max_age}), "
         f"{'Redis cache, cached_db sessions' if args.redis else 'per-process cache, db sessions'}\n"
