@@ -17,8 +17,8 @@ SECRET_KEY, plain HTTP) on a free port; it is always stopped at the end.
 Two baselines run first, after a short warm-up, against the same server with the same client:
 a static file through WhiteNoise (the floor of any request here) and the player's
 resume-position GET (the same session authentication, a read). Then, for ``--seconds`` (at
-most 600), members post progress reports (~10 s video segments, some repeated, overlapping,
-out of order or retried; slides seen; reading time) and load a lesson or course page once per
+most 600), members post progress reports (~10 s video segments with the player's position,
+some repeated, overlapping, out of order or retried; slides seen; reading time) and load a lesson or course page once per
 ``--reports-per-page`` reports (20: a page every ~3 minutes of study), each request on a
 connection of its own: the proxy in front opens one per request (nginx's default, as in
 docs/deploy.md), and a member's next report comes 10 s later, after gunicorn's 5 s keep-alive
@@ -300,6 +300,7 @@ class Member:
     slides: set[int] = field(default_factory=set)
     reading: float = 0.0
     reached_end: bool = False
+    resume_at: float | None = None  # the position the last accepted video report carried
     accepted: int = 0  # progress reports answered 200
     unsure: set[str] = field(default_factory=set)  # lessons with a report of unknown outcome
 
@@ -357,7 +358,9 @@ class Member:
             self.position = max(p, segments[-1][1])
         if self.position >= VIDEO_SECONDS - 1:
             self.position = 0.0  # watches it again from the start
-        return Request("video", "POST", f"/progress/{lessons.video_page}/", {"segments": segments})
+        # As the player does, the report carries where it now is: the resume position.
+        body = {"segments": segments, "position": round(self.position, 2)}
+        return Request("video", "POST", f"/progress/{lessons.video_page}/", body)
 
     def slides_report(self, lessons: Lessons, rng: random.Random) -> Request:
         first = rng.randint(1, SLIDE_COUNT)
@@ -387,6 +390,7 @@ class Member:
         if request.kind == "video":
             self.segments.extend(request.body["segments"])
             self.last_segments = request.body["segments"]
+            self.resume_at = request.body["position"]
         elif request.kind == "slides":
             self.slides.update(request.body["slides"])
         else:
@@ -539,7 +543,7 @@ def verify(members: list[Member], lessons: Lessons) -> tuple[int, list[str], int
     Returns (lessons checked and matching, mismatches, lessons left out because a report's
     outcome is unknown)."""
     from courses import progress_core as core
-    from courses.models import LessonProgress
+    from courses.models import LessonProgress, VideoPosition
 
     rows = {
         (row.user_id, row.page_id): row
@@ -547,6 +551,9 @@ def verify(members: list[Member], lessons: Lessons) -> tuple[int, list[str], int
             page_id__in=[lessons.video_page, lessons.slides_page, lessons.article_page]
         )
     }
+    positions = dict(
+        VideoPosition.objects.filter(video_id=lessons.video_id).values_list("user_id", "position")
+    )
     matched, mismatches, unsure = 0, [], 0
     for member in members:
         checks = {
@@ -559,6 +566,8 @@ def verify(members: list[Member], lessons: Lessons) -> tuple[int, list[str], int
                 unsure += 1
                 continue
             problem = check(member, rows.get((member.user_id, page)), lessons, core)
+            if kind == "video" and not problem:
+                problem = check_position(member, positions.get(member.user_id))
             if problem:
                 mismatches.append(f"member {member.user_id} {kind}: {problem}")
             else:
@@ -583,6 +592,13 @@ def check_video(member: Member, row, lessons: Lessons, core) -> str:
     ):
         return f"stored {stored[:4]}… ({row.video_coverage:.4f}), expected {expected[:4]}… ({coverage:.4f})"
     return ""
+
+
+def check_position(member: Member, stored: float | None) -> str:
+    """Each member's reports go one after another: the last accepted one set the position."""
+    if member.resume_at is None or (stored is not None and abs(stored - member.resume_at) <= 0.011):
+        return ""
+    return f"resume position {stored}, expected {member.resume_at}"
 
 
 def check_slides(member: Member, row, lessons: Lessons, core) -> str:

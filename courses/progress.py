@@ -85,12 +85,14 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             changed += ["slides_seen", "slides_coverage"]
         if "reading_seconds" in report:
             seconds = report["reading_seconds"]
-            if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            if not core.is_seconds(seconds):
                 raise core.BadReport("reading_seconds is a number of seconds")
             # Time on the page can only grow as fast as the clock.
             allowed = (wall if wall is not None else seconds) + core.SLACK_S
             progress.reading_seconds += min(float(seconds), allowed)
             changed.append("reading_seconds")
+        if "position" in report:
+            _keep_position(user, lesson, report["position"], now)
         if report.get("reached_end") is True:
             progress.reached_end = True
             changed.append("reached_end")
@@ -116,6 +118,30 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
 
             queue_xapi_forward(progress)
     return progress
+
+
+def _keep_position(user, lesson, position, now) -> None:
+    """Where the player is, sent with the report it makes anyway rather than as a request of
+    its own every 10 s: kept apart from what was watched (the resume position, per video).
+    A lecture whose video has gone keeps nothing, and the rest of the report still counts."""
+    from .models import VideoPosition
+
+    if not core.is_seconds(position):
+        raise core.BadReport("position is a number of seconds")
+    video = getattr(lesson, "video", None) if isinstance(lesson, LecturePage) else None
+    if video is None:
+        return
+    position = float(position)
+    if video.duration:
+        position = min(position, video.duration)  # players overshoot the end a little
+    kept = VideoPosition.objects.filter(user_id=user.pk, video_id=video.pk)
+    if kept.update(position=position, updated_at=now):
+        return
+    try:
+        with transaction.atomic():
+            VideoPosition.objects.create(user=user, video=video, position=position)
+    except IntegrityError:  # another report made it a moment ago
+        kept.update(position=position, updated_at=now)
 
 
 def course_lessons(course) -> list:

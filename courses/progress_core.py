@@ -24,6 +24,16 @@ class BadReport(ValueError):
     """A report that is not a list of [start, end] media times."""
 
 
+def is_seconds(value) -> bool:
+    """A finite, non-negative number (not a bool) of seconds."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )
+
+
 def clean_segments(raw, duration: float | None) -> list[Interval]:
     """Validate ``raw`` (a list of [start, end] pairs of seconds) and clip it to the video."""
     if not isinstance(raw, list) or len(raw) > 500:

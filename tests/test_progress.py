@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from courses.models import ArticlePage, LecturePage, LessonProgress
+from courses.models import ArticlePage, LecturePage, LessonProgress, VideoPosition
 from courses.progress import record
 
 from .learning import complete_lesson
@@ -126,6 +126,10 @@ def test_article_is_read_at_its_end_after_enough_time_or_marked(member_client, d
         {"segments": [[10, 5]]},
         {"slides": ["1"]},
         {"reading_seconds": -5},
+        '{"reading_seconds": NaN}',
+        '{"segments": [[0, Infinity]]}',
+        {"segments": [[0, 5]], "position": "5"},
+        {"segments": [[0, 5]], "position": -1},
         b"\xff\xfe",
     ],
 )
@@ -138,6 +142,35 @@ def test_bad_payloads_get_400_and_a_message(member_client, video_lecture, body):
         if connection.vendor == "postgresql"
         else True
     )
+
+
+def test_the_resume_position_rides_along_with_a_report(member_client, video_lecture):
+    position_url = f"/videos/{video_lecture.video_id}/position/"
+    assert (
+        post(member_client, video_lecture, {"segments": [[0, 8]], "position": 8}).status_code == 200
+    )
+    assert member_client.get(position_url).json() == {"position": 8}
+    # Later reports move it, both ways (the member went back); past the end means the end.
+    assert (
+        post(member_client, video_lecture, {"segments": [[2, 3]], "position": 3.5}).status_code
+        == 200
+    )
+    assert member_client.get(position_url).json() == {"position": 3.5}
+    assert (
+        post(member_client, video_lecture, {"segments": [[3, 4]], "position": 1e6}).status_code
+        == 200
+    )
+    assert VideoPosition.objects.get().position == video_lecture.video.duration
+    # Kept apart from what was watched, which it never adds to.
+    assert LessonProgress.objects.get(page=video_lecture).watched == [[0.0, 8.0]]
+
+
+def test_a_position_for_a_lesson_without_video_is_ignored_not_refused(member_client, demo):
+    article = ArticlePage.objects.get(slug="records-management")
+    response = post(member_client, article, {"reading_seconds": 5, "position": 3})
+    assert response.status_code == 200
+    assert LessonProgress.objects.get(page=article).reading_seconds == 5
+    assert not VideoPosition.objects.exists()
 
 
 def test_login_enrolment_csrf_and_method(client, demo, video_lecture):
@@ -221,6 +254,11 @@ def test_playback_in_the_browser_is_reported_honestly(browser, live_server):
     lecture = LecturePage.objects.get(pk=objects["video_lecture"].pk)
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     log_in(page, live_server.url, "member")
+    position_posts = []
+    page.on(
+        "request",
+        lambda r: "/position/" in r.url and r.method == "POST" and position_posts.append(1),
+    )
     page.goto(live_server.url + lecture.url)
     video = "document.querySelector('[data-video]')"
     page.wait_for_function(f"{video}.readyState >= 1")
@@ -230,9 +268,14 @@ def test_playback_in_the_browser_is_reported_honestly(browser, live_server):
     # Jump far ahead: the skipped part must not count.
     page.evaluate(f"{video}.currentTime = 30")
     page.wait_for_function(f"{video}.currentTime > 32")
-    with page.expect_response(lambda r: "/progress/" in r.url):
+    # While it played, the resume position went with the reports, not on requests of its own
+    # (the jump of 30 s would have made the player save it).
+    assert position_posts == []
+    with page.expect_request(lambda r: "/progress/" in r.url) as reported:
         page.evaluate(f"{video}.pause()")
     page.wait_for_timeout(300)
+    stopped_at = page.evaluate(f"{video}.currentTime")
+    assert json.loads(reported.value.post_data)["position"] == pytest.approx(stopped_at, abs=0.5)
     progress = LessonProgress.objects.get(user__username="member", page=lecture)
     watched = progress.watched
     assert watched[0][0] == pytest.approx(0, abs=0.6)
@@ -245,8 +288,6 @@ def test_playback_in_the_browser_is_reported_honestly(browser, live_server):
 
 
 def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, video_lecture):
-    from courses.models import VideoPosition
-
     post(member_client, video_lecture, {"segments": [[0, 10]]})
     VideoPosition.objects.create(
         user=demo["users"]["member"], video=video_lecture.video, position=10.4

@@ -48,10 +48,15 @@ def database_outage_is_503(view):
     return wrapped
 
 
+def _not_a_number(name: str):
+    # Python reads NaN and Infinity, which JSON does not have; min() with a NaN is NaN.
+    raise BadReport(f"{name} is not a number")
+
+
 @require_POST
 @database_outage_is_503
 def report_progress(request, page_id: int):
-    """POST {"segments": [[s, e], …], "slides": [n, …], "reading_seconds": s,
+    """POST {"segments": [[s, e], …], "position": s, "slides": [n, …], "reading_seconds": s,
     "reached_end": true, "done": true} — any of them. Answers the lesson's state."""
     if not request.user.is_authenticated:
         return _error(_("Log in to keep your progress."), 401)
@@ -74,7 +79,7 @@ def report_progress(request, page_id: int):
     if count > settings.ELEARN_PROGRESS_REPORTS_PER_MINUTE:
         return _error(_("Too many reports; slow down."), 429)
     try:
-        report = json.loads(request.body.decode("utf-8"))
+        report = json.loads(request.body.decode("utf-8"), parse_constant=_not_a_number)
         progress = record(request.user, lesson, report)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return _error(_("The report is not JSON."), 400)

@@ -2,7 +2,8 @@
 // seeking earns nothing and 2× counts media seconds), which slides stayed on screen for 2 s
 // (ELEARN_SLIDE_SECONDS), and how long an article was read and whether its end was reached.
 // Reports go every 10 s and when the video pauses or ends and when the page is hidden (fetch
-// keepalive, which, unlike sendBeacon, can carry the CSRF header).
+// keepalive, which, unlike sendBeacon, can carry the CSRF header). A report with segments also
+// carries where the player is, the position it resumes from.
 (function () {
     "use strict";
 
@@ -38,7 +39,12 @@
             segStart = last = video.currentTime;
         }
         var body = {};
-        if (pending.segments.length) { body.segments = pending.segments; }
+        if (pending.segments.length) {
+            body.segments = pending.segments;
+            // The resume position rides along: video-player.js then saves it itself only when
+            // playback stops.
+            if (isFinite(video.currentTime)) { body.position = video.currentTime; }
+        }
         if (pending.slides.length) { body.slides = pending.slides; }
         if (pending.reading >= 1) { body.reading_seconds = Math.round(pending.reading); }
         if (pending.end) { body.reached_end = true; }
