@@ -51,8 +51,11 @@ def lesson_questions(context, page, slide=None):
     may_post = can_post(user, lesson)
     form = None
     if may_post:
+        # The lecture page has just listed the slides this person sees: the same list.
+        shown = context.get("slides")
+        same_page = context.get("page") is page and isinstance(shown, list)
         form = AskForm(
-            slides=lesson_slides(user, lesson),
+            slides=shown if same_page else lesson_slides(user, lesson),
             initial={"slide_number": slide.number if slide is not None else None},
         )
     return {
