@@ -7,10 +7,10 @@ retries and out-of-order reports all end in the same state (merging is idempoten
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from elearn.sql import fetch_one, update_columns
+from elearn.sql import fetch_one, update_columns, update_where
 
 from . import progress_core as core
 from .models import ArticlePage, LecturePage, LessonProgress
@@ -27,17 +27,16 @@ def _lock(user_id: int, page_id: int) -> LessonProgress | None:
 def _row(user, lesson) -> LessonProgress:
     """The member's row for the lesson, locked until the transaction ends; made if missing.
 
-    The row nearly always exists: lock it straight away (one query), and only make it, in a
-    savepoint that tolerates a racing request making it too, when it does not.
+    The row nearly always exists: lock it straight away (one query). The first report makes
+    it with an INSERT that does nothing when a racing report has just made it too, and then
+    locks it.
     """
     progress = _lock(user.pk, lesson.pk)
     if progress is not None:
         return progress
-    try:
-        with transaction.atomic():
-            LessonProgress.objects.get_or_create(user=user, page_id=lesson.pk)
-    except IntegrityError:  # another request made it a moment ago
-        pass
+    LessonProgress.objects.bulk_create(
+        [LessonProgress(user_id=user.pk, page_id=lesson.pk)], ignore_conflicts=True
+    )
     return _lock(user.pk, lesson.pk)
 
 
@@ -134,14 +133,14 @@ def _keep_position(user, lesson, position, now) -> None:
     position = float(position)
     if video.duration:
         position = min(position, video.duration)  # players overshoot the end a little
-    kept = VideoPosition.objects.filter(user_id=user.pk, video_id=video.pk)
-    if kept.update(position=position, updated_at=now):
-        return
-    try:
-        with transaction.atomic():
-            VideoPosition.objects.create(user=user, video=video, position=position)
-    except IntegrityError:  # another report made it a moment ago
-        kept.update(position=position, updated_at=now)
+    where = {"user_id": user.pk, "video_id": video.pk}
+    if not update_where(VideoPosition, {"position": position, "updated_at": now}, where):
+        VideoPosition.objects.bulk_create(
+            [VideoPosition(user_id=user.pk, video_id=video.pk, position=position)],
+            update_conflicts=True,  # a racing report made it a moment ago
+            unique_fields=["user", "video"],
+            update_fields=["position", "updated_at"],
+        )
 
 
 def course_lessons(course) -> list:

@@ -1,5 +1,5 @@
 """One row by its key, as SQL, read or updated: for the few queries every request makes (the
-logged-in member, a progress report's row), where building the same query through the ORM each time cost more
+logged-in member, a progress report's row and the player's position), where building the same query through the ORM each time cost more
 CPU than the database spent answering it.
 
 The text holds only the model's own table and column names; values are parameters, and what
@@ -56,3 +56,25 @@ def update_columns(instance, names: list[str], *, using: str = DEFAULT_DB_ALIAS)
             f"WHERE {quote(meta.pk.column)} = %s",
             [*values, instance.pk],
         )
+
+
+def update_where(model, values: dict, where: dict, *, using: str = DEFAULT_DB_ALIAS) -> int:
+    """UPDATE ``model``'s rows whose columns equal ``where`` (column name → value), setting
+    ``values`` (field name → value, prepared by the fields); returns how many rows matched.
+    Sends no save signals: only for models that have none to send."""
+    connection = connections[using]
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in values]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    prepared = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    condition = " AND ".join(f"{quote(name)} = %s" for name in where)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {condition}",  # noqa: S608
+            [*prepared, *where.values()],
+        )
+        return cursor.rowcount

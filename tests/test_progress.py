@@ -233,6 +233,40 @@ def test_racing_reports_lose_nothing(demo):
     assert lengths[2] == pytest.approx(8) and all(5 <= n < 5.5 for n in lengths[:2])
 
 
+@pytest.mark.django_db(transaction=True)
+def test_first_reports_racing_make_one_row_and_lose_nothing(demo):
+    """Three tabs send a member's first report for a lesson at the same moment: one progress
+    row and one resume position are made, and every part watched is in it."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks")
+    from courses.demo_content import load_demo
+
+    objects = load_demo()
+    lecture = LecturePage.objects.get(pk=objects["video_lecture"].pk)
+    user = objects["users"]["member"]
+    start_together = threading.Barrier(3)
+    errors = []
+
+    def report(start):
+        try:
+            start_together.wait()
+            record(user, lecture, {"segments": [[start, start + 5]], "position": start + 5})
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=report, args=(s,)) for s in (0, 10, 20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    progress = LessonProgress.objects.get(user=user, page=lecture)
+    assert progress.watched == [[0.0, 5.0], [10.0, 15.0], [20.0, 25.0]]
+    assert VideoPosition.objects.get(user=user).position in {5, 15, 25}
+
+
 def test_course_page_shows_each_lessons_state(member_client, demo, video_lecture):
     post(member_client, video_lecture, {"segments": [[0, 10]]})
     article = ArticlePage.objects.get(slug="what-is-e-government")
