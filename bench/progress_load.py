@@ -90,6 +90,9 @@ REPORTS_PER_PAGE = 20
 PAGE_SHARE = 1 / (REPORTS_PER_PAGE + 1)
 MARGIN_S = 0.5  # claims stay this far inside what the server grants
 GOAL_REPORTS_PER_S = 500
+# --separate-position: send the resume position as the player did before it rode along with
+# the reports (a POST of its own after each video report), to compare the two.
+SEPARATE_POSITION = False
 
 
 # The fixture ------------------------------------------------------------------------------
@@ -277,7 +280,7 @@ def build_members(count: int, course_page: int) -> list[Member]:
 
 @dataclass
 class Request:
-    kind: str  # "video", "slides" or "reading" (progress reports), or "page"
+    kind: str  # "video", "slides" or "reading" (progress reports), "page" or "position"
     method: str
     path: str
     body: dict | None = None
@@ -301,10 +304,15 @@ class Member:
     reading: float = 0.0
     reached_end: bool = False
     resume_at: float | None = None  # the position the last accepted video report carried
+    owed_position: float | None = None  # --separate-position: to be saved on its own next
     accepted: int = 0  # progress reports answered 200
     unsure: set[str] = field(default_factory=set)  # lessons with a report of unknown outcome
 
     def next_request(self, lessons: Lessons, rng: random.Random, now: float) -> Request:
+        if self.owed_position is not None:
+            # The player before the position rode along: its own POST after each report.
+            body, self.owed_position = {"position": self.owed_position}, None
+            return Request("position", "POST", f"/videos/{lessons.video_id}/position/", body)
         if rng.random() < PAGE_SHARE:
             path = rng.choices(
                 (lessons.video_url, lessons.slides_url, lessons.article_url, lessons.course_url),
@@ -360,6 +368,8 @@ class Member:
             self.position = 0.0  # watches it again from the start
         # As the player does, the report carries where it now is: the resume position.
         body = {"segments": segments, "position": round(self.position, 2)}
+        if SEPARATE_POSITION:
+            body.pop("position")
         return Request("video", "POST", f"/progress/{lessons.video_page}/", body)
 
     def slides_report(self, lessons: Lessons, rng: random.Random) -> Request:
@@ -385,12 +395,18 @@ class Member:
         """The server answered 200: the report is part of this member's progress."""
         if request.kind == "page":
             return
+        if request.kind == "position":
+            self.resume_at = request.body["position"]
+            return
         self.accepted += 1
         self.answered[request.kind] = answered
         if request.kind == "video":
             self.segments.extend(request.body["segments"])
             self.last_segments = request.body["segments"]
-            self.resume_at = request.body["position"]
+            if SEPARATE_POSITION:
+                self.owed_position = round(self.position, 2)
+            else:
+                self.resume_at = request.body["position"]
         elif request.kind == "slides":
             self.slides.update(request.body["slides"])
         else:
@@ -498,6 +514,8 @@ async def load(
             )
             if status == 200:
                 member.accept(request, done)
+            elif (status == 0 or status >= 500) and request.kind == "position":
+                member.unsure.add("video")  # the position may or may not have been stored
             elif (status == 0 or status >= 500) and request.kind != "page":
                 member.unsure.add(request.kind)  # it may or may not have been stored
             queue.append(member)
@@ -741,7 +759,12 @@ def run(args: argparse.Namespace, seconds: float, tmp: Path) -> int:
         f"client: {args.concurrency} requests in flight, "
         f"{'kept-alive connections' if args.keep_alive else 'a new connection each'}; one page "
         f"load per {args.reports_per_page} progress reports (a page every "
-        f"~{args.reports_per_page * 10 / 60:.1f} minutes of study at a report every 10 s)",
+        f"~{args.reports_per_page * 10 / 60:.1f} minutes of study at a report every 10 s)"
+        + (
+            "; the resume position on a POST of its own after each video report"
+            if SEPARATE_POSITION
+            else ""
+        ),
         flush=True,
     )
     m = measure(args, seconds, lessons, members, tmp)
@@ -760,6 +783,8 @@ def run(args: argparse.Namespace, seconds: float, tmp: Path) -> int:
     pages, page_p50, page_p95, _ = row(
         "page loads (lessons, course)", lat.get("page", []), m.elapsed
     )
+    if SEPARATE_POSITION:
+        row("resume positions on their own", lat.get("position", []), m.elapsed)
     requests = m.tally.count(*lat)
     print(f"\nCPU over the load ({m.cpu_total:.0f} s of {os.cpu_count()} cores):")
     for label, spent in m.cpu.items():
@@ -850,8 +875,14 @@ def main() -> int:
         help="reuse each client connection (default: one per request, as the proxy in front "
         "opens them)",
     )  # fmt: skip
+    parser.add_argument(
+        "--separate-position", action="store_true",
+        help="send the resume position on a POST of its own after each video report, as the "
+        "player did before it rode along with the report",
+    )  # fmt: skip
     args = parser.parse_args()
-    global PAGE_SHARE
+    global PAGE_SHARE, SEPARATE_POSITION
+    SEPARATE_POSITION = args.separate_position
     PAGE_SHARE = 1 / (max(1, args.reports_per_page) + 1)
     seconds = min(max(args.seconds, 1.0), 600.0)
     if args.members < 2 * args.concurrency:

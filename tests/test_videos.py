@@ -169,6 +169,15 @@ def test_resume_position_is_kept_on_the_server(member_client, video_lecture):
     assert VideoPosition.objects.get().position == 1.75
 
 
+def test_the_lecture_page_says_where_to_resume(member_client, demo, video_lecture):
+    assert 'data-resume-at="0"' in member_client.get(video_lecture.url).content.decode()
+    VideoPosition.objects.create(
+        user=demo["users"]["member"], video=video_lecture.video, position=12.5
+    )
+    assert 'data-resume-at="12.5"' in member_client.get(video_lecture.url).content.decode()
+    assert "data-resume-at" not in Client().get(video_lecture.url).content.decode()
+
+
 @pytest.mark.parametrize(
     "body", ['{"position": "soon"}', '{"position": -1}', '{"position": 9999}', "not json", "[]"]
 )
@@ -402,9 +411,12 @@ def test_member_plays_seeks_changes_speed_captions_and_resumes(browser, live_ser
     with page.expect_response(lambda r: "/position/" in r.url and r.request.method == "POST"):
         page.evaluate(f"{video}.play().then(() => {video}.pause())")
     at = page.evaluate(f"{video}.currentTime")
+    asked = []
+    page.on("request", lambda r: "/position/" in r.url and r.method == "GET" and asked.append(1))
     page.reload()
     page.wait_for_function(f"{video}.readyState >= 1")
     page.wait_for_function(f"Math.abs({video}.currentTime - {at}) < 1.0")
+    assert asked == []  # the lecture page said where to resume: no request for it
     page.screenshot(path=artifacts_dir / "video-player-resumed.png")
     assert errors == []
     context.close()

@@ -724,6 +724,12 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
     def lecture(self, request):
         deck = self.deck_context(request, None)
         context = {**deck, **self.video_context(deck["slides"])}
+        if context["video"] is not None and request.user.is_authenticated:
+            # Where the member stopped, in the page: the player need not ask for it.
+            from .videos import VideoPosition
+
+            saved = VideoPosition.objects.filter(user=request.user, video_id=self.video_id)
+            context["resume_at"] = saved.values_list("position", flat=True).first() or 0
         return self.render(request, context_overrides=context)
 
     @path("handout/", name="handout")

@@ -38,7 +38,11 @@
         }
 
         if (positionUrl) {
-            fetch(positionUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+            // The lecture page says where the member stopped; elsewhere the player asks.
+            var saved = player.dataset.resumeAt !== undefined
+                ? Promise.resolve({ position: Number(player.dataset.resumeAt) })
+                : fetch(positionUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; });
+            saved.then(function (data) {
                 // A link to a moment wins over the saved position, this time.
                 if (!data || !data.position || linked) { return; }
                 var resume = function () {
