@@ -124,6 +124,14 @@ def remember_enrolled(user, course) -> None:
         cache.add(enrolled_key(user.pk, course.pk), 1, timeout=ENROLLED_SECONDS)
 
 
+def version() -> int:
+    """The lessons' version now (one cache read); every change to pages, decks, slides or
+    videos moves it on."""
+    from django.core.cache import cache
+
+    return cache.get(VERSION_KEY) or start_version()
+
+
 def start_version() -> int:
     """A random first version when the cache has none (a new or emptied Redis): a process's
     memory from before cannot match it by chance, as it could a count restarted from 1."""

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses import page_routes
 from courses.forms import LoginForm
 from courses.views import (
     accounts,
@@ -56,7 +57,6 @@ urlpatterns = [
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
-    from django.urls import re_path
     from django.views.static import serve
 
     urlpatterns += staticfiles_urlpatterns()
@@ -70,4 +70,9 @@ if settings.DEBUG:
         )
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Wagtail's page view, finding pages from memory while none change (courses/page_routes.py);
+    # first, so that it answers for the same pattern and name as Wagtail's own.
+    re_path(wagtail_urls.serve_pattern, page_routes.serve, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]

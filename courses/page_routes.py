@@ -1,0 +1,83 @@
+"""Which page a URL is, remembered per process while no page changes.
+
+Wagtail finds the page for a path by walking down from the site's root page, a query or two
+per level of the tree; a lesson's page costs five of them before it starts rendering. Pages
+change rarely, and every change bumps the lessons' version in the shared cache
+(``lesson_rules.lessons_changed``: saved, published, unpublished, moved or deleted). So each
+process remembers, per site, language and path, which page answered and how much of the path
+was its own, tagged with that version; the next request for the path loads that one page and
+lets it route the rest itself (a routable page's ``slides/3/``), as Wagtail would from there.
+View restrictions and every ``before_serve_page`` hook still run on each request.
+
+Without a shared cache nothing is remembered: a change made by another process (a worker
+converting a deck) could not be seen.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.http import Http404
+from django.utils import translation
+from wagtail.models import Site
+from wagtail.views import serve as wagtail_serve
+
+from elearn import cache as shared_cache
+
+from . import lesson_rules
+
+MAX_KEPT = 5000
+
+# (site, root page, language, version, path) → (page id, its model, path components it takes)
+_kept: dict[tuple, tuple[int, type, int]] = {}
+_lock = threading.Lock()
+
+
+def serve(request, path):
+    """Wagtail's page view, finding the page from this process's memory when it can."""
+    key = _prime(request, path) if shared_cache.shared() else None
+    response = wagtail_serve(request, path)
+    if key is not None:
+        _remember(request, key)
+    return response
+
+
+def _prime(request, path) -> tuple | None:
+    """Set Wagtail's per-request route from memory; returns the key to remember it under when
+    it was not there (None when there is nothing to remember)."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    key = (site.pk, site.root_page_id, translation.get_language(), lesson_rules.version(), path)
+    kept = _kept.get(key)
+    if kept is None:
+        return key
+    page_id, model, taken = kept
+    page = model.objects.filter(pk=page_id).first()
+    if page is None:  # deleted a moment ago: the version has moved on, or is about to
+        return None
+    components = [component for component in path.split("/") if component]
+    try:
+        # Page.route_for_request() keeps its answer here for the rest of the request.
+        request._wagtail_route_for_request = page.route(request, components[taken:])
+    except Http404:
+        request._wagtail_route_for_request = None
+    return None
+
+
+def _remember(request, key) -> None:
+    route = getattr(request, "_wagtail_route_for_request", None)
+    if route is None:
+        return
+    page = route[0]
+    site = Site.find_for_request(request)
+    with _lock:
+        if len(_kept) >= MAX_KEPT:
+            _kept.clear()
+        # Each level below the site's root takes one component of the path.
+        _kept[key] = (page.pk, type(page), page.depth - site.root_page.depth)
+
+
+def forget() -> None:
+    """Empty this process's memory (tests)."""
+    _kept.clear()

@@ -1,0 +1,96 @@
+"""Pages found from memory (courses/page_routes.py) are the pages Wagtail would find, and a
+change to the tree is seen by the very next request: unpublished, renamed, moved; view
+restrictions still apply to a remembered page."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import PageViewRestriction
+
+from courses import lesson_rules, page_routes
+from courses.models import LecturePage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared(settings):
+    settings.ELEARN_CACHE_SHARED = True
+    page_routes.forget()
+    lesson_rules._kept.clear()
+    yield
+    page_routes.forget()
+
+
+@pytest.fixture
+def lecture(demo):
+    return LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+
+
+def page_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    walks = [q for q in queries.captured_queries if 'FROM "wagtailcore_page"' in q["sql"]]
+    return response, len(walks)
+
+
+def test_a_remembered_page_is_the_same_page_for_fewer_queries(shared, member_client, lecture):
+    first, walked = page_queries(member_client, lecture.url)
+    second, remembered = page_queries(member_client, lecture.url)
+    assert first.status_code == second.status_code == 200
+    assert second.context["page"].pk == lecture.pk
+    assert first.content.decode().count("slide-text__item") == second.content.decode().count(
+        "slide-text__item"
+    )
+    assert remembered < walked
+
+
+def test_a_routable_page_routes_the_rest_of_the_path_itself(shared, member_client, lecture):
+    for number in (2, 3, 2):
+        response = member_client.get(f"{lecture.url}slides/{number}/")
+        assert response.status_code == 200
+        assert response.context["slide"].number == number
+    assert member_client.get(f"{lecture.url}slides/999/").status_code == 404
+
+
+def test_unpublished_renamed_and_moved_pages_are_seen_at_once(
+    shared, member_client, lecture, demo, django_capture_on_commit_callbacks
+):
+    old_url = lecture.url
+    assert member_client.get(old_url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        lecture.slug = "renamed-lecture"
+        lecture.save_revision().publish()
+    lecture.refresh_from_db()
+    moved = member_client.get(old_url)  # not the remembered page: Wagtail's redirect to the new
+    assert moved.status_code == 301 and moved["Location"] == lecture.url
+    assert member_client.get(lecture.url).status_code == 200
+
+    other_course = demo["safety_course"]
+    with django_capture_on_commit_callbacks(execute=True):
+        lecture.move(other_course, pos="last-child")
+    lecture.refresh_from_db()
+    assert lecture.url.startswith(other_course.url)
+    assert member_client.get(lecture.url).status_code in (200, 403)  # another course now
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lecture.unpublish()
+    assert member_client.get(lecture.url).status_code == 404
+
+
+def test_view_restrictions_apply_to_remembered_pages(shared, member_client, lecture):
+    assert member_client.get(lecture.url).status_code == 200  # remembered now
+    PageViewRestriction.objects.create(
+        page=lecture, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    response = member_client.get(lecture.url)
+    content = response.content.decode()
+    assert "authenticate_with_password" in content  # the password form, not the lecture
+    assert "slide-text__item" not in content
+
+
+def test_nothing_is_remembered_without_a_shared_cache(settings, member_client, lecture):
+    settings.ELEARN_CACHE_SHARED = False
+    page_routes.forget()
+    assert member_client.get(lecture.url).status_code == 200
+    assert page_routes._kept == {}
