@@ -42,20 +42,9 @@ def update_columns(instance, names: list[str], *, using: str = DEFAULT_DB_ALIAS)
     """UPDATE only these fields of ``instance``'s row, as ``save(update_fields=…)`` does (values
     prepared by the fields themselves, ``auto_now`` included) but sending no save signals:
     only for models that have none to send."""
-    connection = connections[using]
     meta = instance._meta
-    quote = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in names]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    values = [
-        field.get_db_prep_save(field.pre_save(instance, add=False), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
-            f"WHERE {quote(meta.pk.column)} = %s",
-            [*values, instance.pk],
-        )
+    values = {name: meta.get_field(name).pre_save(instance, add=False) for name in names}
+    update_where(type(instance), values, {meta.pk.column: instance.pk}, using=using)
 
 
 def update_where(model, values: dict, where: dict, *, using: str = DEFAULT_DB_ALIAS) -> int:
