@@ -71,8 +71,8 @@ if settings.DEBUG:
     ]
 
 urlpatterns += [
-    # Wagtail's page view, finding pages from memory while none change (courses/page_routes.py);
-    # first, so that it answers for the same pattern and name as Wagtail's own.
+    *[pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"],
+    # In place of Wagtail's page view: ours finds pages from memory while none change and then
+    # calls it (courses/page_routes.py).
     re_path(wagtail_urls.serve_pattern, page_routes.serve, name="wagtail_serve"),
-    path("", include(wagtail_urls)),
 ]

@@ -87,6 +87,11 @@ def test_view_restrictions_apply_to_remembered_pages(shared, member_client, lect
     content = response.content.decode()
     assert "authenticate_with_password" in content  # the password form, not the lecture
     assert "slide-text__item" not in content
+    restriction = PageViewRestriction.objects.get(page=lecture)
+    form = f"/_util/authenticate_with_password/{restriction.pk}/{lecture.pk}/"
+    answer = member_client.post(form, {"password": "secret", "return_url": lecture.url})
+    assert answer.status_code == 302 and answer["Location"] == lecture.url
+    assert "slide-text__item" in member_client.get(lecture.url).content.decode()
 
 
 def test_nothing_is_remembered_without_a_shared_cache(settings, member_client, lecture):
