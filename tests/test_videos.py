@@ -416,6 +416,9 @@ def test_member_plays_seeks_changes_speed_captions_and_resumes(browser, live_ser
     page.reload()
     page.wait_for_function(f"{video}.readyState >= 1")
     page.wait_for_function(f"Math.abs({video}.currentTime - {at}) < 1.0")
+    # The seek bar under the video shows it too.
+    bar = "document.querySelector('[data-video-seek]')"
+    page.wait_for_function(f"Math.abs(Number({bar}.value) - {at}) < 1.0", timeout=5000)
     assert asked == []  # the lecture page said where to resume: no request for it
     page.screenshot(path=artifacts_dir / "video-player-resumed.png")
     assert errors == []
