@@ -31,6 +31,29 @@ def later(progress, seconds):
     )
 
 
+def at_once(report, starts) -> list[Exception]:
+    """Run ``report(start)`` for each start in threads of their own, released together, each
+    with its own database connection; returns what they raised."""
+    together = threading.Barrier(len(starts))
+    errors = []
+
+    def run(start):
+        try:
+            together.wait()
+            report(start)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(start,)) for start in starts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 @pytest.fixture
 def video_lecture(demo):
     return LecturePage.objects.get(pk=demo["video_lecture"].pk)  # 39 s video and the deck
@@ -207,21 +230,9 @@ def test_racing_reports_lose_nothing(demo):
     LessonProgress.objects.filter(user=user).update(
         last_report_at=timezone.now() - timedelta(seconds=60)
     )
-    errors = []
-
-    def report(start):
-        try:
-            record(user, lecture, {"segments": [[start, start + 8]]})
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=report, args=(s,)) for s in (10, 20, 30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(
+        lambda start: record(user, lecture, {"segments": [[start, start + 8]]}), (10, 20, 30)
+    )
     assert errors == []
     watched = LessonProgress.objects.get(user=user, page=lecture).watched
     racing = [pair for pair in watched if pair[0] >= 10]
@@ -244,23 +255,12 @@ def test_first_reports_racing_make_one_row_and_lose_nothing(demo):
     objects = load_demo()
     lecture = LecturePage.objects.get(pk=objects["video_lecture"].pk)
     user = objects["users"]["member"]
-    start_together = threading.Barrier(3)
-    errors = []
-
-    def report(start):
-        try:
-            start_together.wait()
-            record(user, lecture, {"segments": [[start, start + 5]], "position": start + 5})
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=report, args=(s,)) for s in (0, 10, 20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(
+        lambda start: record(
+            user, lecture, {"segments": [[start, start + 5]], "position": start + 5}
+        ),
+        (0, 10, 20),
+    )
     assert errors == []
     progress = LessonProgress.objects.get(user=user, page=lecture)
     assert progress.watched == [[0.0, 5.0], [10.0, 15.0], [20.0, 25.0]]
