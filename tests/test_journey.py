@@ -63,6 +63,8 @@ def test_sign_up_enrol_watch_resume_complete_and_get_the_certificate(
 
     # Watch about three seconds, then pause: progress and the position are saved.
     page.get_by_role("link", name="Welcome to the team").click()
+    # The click returns before the lecture replaces the course page.
+    page.wait_for_url(live_server.url + lecture.url)
     video = "document.querySelector('[data-video]')"
     page.wait_for_function(f"{video}.readyState >= 1")
     page.evaluate(f"{video}.muted = true; {video}.play()")
