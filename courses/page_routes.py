@@ -18,13 +18,14 @@ from __future__ import annotations
 import threading
 
 from django.http import Http404
+from django.template.response import SimpleTemplateResponse
 from django.utils import translation
 from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
 from elearn import cache as shared_cache
 
-from . import lesson_rules
+from . import lesson_rules, page_memory
 
 MAX_KEPT = 5000
 
@@ -34,21 +35,41 @@ _lock = threading.Lock()
 
 
 def serve(request, path):
-    """Wagtail's page view, finding the page from this process's memory when it can."""
-    key = _prime(request, path) if shared_cache.shared() else None
-    response = wagtail_serve(request, path)
-    if key is not None:
-        _remember(request, key)
+    """Wagtail's page view, finding the page, and what it shows that only editors change
+    (``page_memory``), from this process's memory when it can."""
+    if not shared_cache.shared():
+        return wagtail_serve(request, path)
+    version = lesson_rules.version()
+    with page_memory.serving(version):
+        key = _prime(request, path, version)
+        response = wagtail_serve(request, path)
+        if key is not None:
+            _remember(request, key)
+        if isinstance(response, SimpleTemplateResponse):
+            # Rendered here, while the memory may be used: Django would render it after the
+            # view returns. No middleware of ours changes a template response before then.
+            response.render()
     return response
 
 
-def _prime(request, path) -> tuple | None:
+def _site(request) -> Site | None:
+    """The site for the request's host, kept per process (Wagtail asks the database each
+    time); Wagtail's own lookup, which every later caller in the request uses, is set too."""
+    if not hasattr(request, "_wagtail_site"):
+        host = (request._get_raw_host(), request.get_port())
+        request._wagtail_site = page_memory.remembered(
+            ("site", host), lambda: Site._find_for_request(request)
+        )
+    return request._wagtail_site
+
+
+def _prime(request, path, version) -> tuple | None:
     """Set Wagtail's per-request route from memory; returns the key to remember it under when
     it was not there (None when there is nothing to remember)."""
-    site = Site.find_for_request(request)
+    site = _site(request)
     if site is None:
         return None
-    key = (site.pk, site.root_page_id, translation.get_language(), lesson_rules.version(), path)
+    key = (site.pk, site.root_page_id, translation.get_language(), version, path)
     kept = _kept.get(key)
     if kept is None:
         return key
@@ -81,3 +102,4 @@ def _remember(request, key) -> None:
 def forget() -> None:
     """Empty this process's memory (tests)."""
     _kept.clear()
+    page_memory.forget()

@@ -14,6 +14,7 @@ from wagtail.models import Page
 
 from .models import ArticlePage, CoursePage, Enrolment, LecturePage, LectureVideo, SlideDeck
 from .models.slides import can_see_hidden_slides
+from .page_memory import remembered
 from .roles import ADMINS
 
 SLIDE_FILE = re.compile(r"^[0-9a-f]{16}/slides/(\d{4})-")
@@ -27,7 +28,7 @@ def is_site_admin(user) -> bool:
         return True
     cached = getattr(user, "_elearn_is_admin", None)
     if cached is None:
-        cached = user.groups.filter(name=ADMINS).exists()
+        cached = remembered(("admin", user.pk), lambda: user.groups.filter(name=ADMINS).exists())
         user._elearn_is_admin = cached
     return cached
 
@@ -40,7 +41,10 @@ def is_course_staff(user, course) -> bool:
         return True
     cache = user.__dict__.setdefault("_elearn_course_staff", {})
     if course.pk not in cache:
-        cache[course.pk] = course.trainers.filter(pk=user.pk).exists()
+        trainers = remembered(
+            ("trainers", course.pk), lambda: frozenset(course.trainers.values_list("pk", flat=True))
+        )
+        cache[course.pk] = user.pk in trainers
     return cache[course.pk]
 
 

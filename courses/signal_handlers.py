@@ -3,13 +3,15 @@ uploaded and derived files go when their deck or video is deleted; failed log-in
 counted; a new catalogue goes under peer review."""
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from modelsearch.signal_handlers import post_save_signal_handler
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move, task_submitted
 
 from . import deck_service, lesson_rules, login_throttle, peer_review
@@ -18,12 +20,17 @@ from .models import (
     CoursePage,
     Enrolment,
     LectureVideo,
+    OrganisationSettings,
     PeerReviewTaskState,
     Slide,
     SlideDeck,
+    VideoCaption,
+    VideoRendition,
 )
 from .models.pages import CJKSearchMixin
 from .roles import sync_course_trainers
+
+User = get_user_model()
 
 
 @receiver(page_published, sender=CoursePage)
@@ -105,10 +112,23 @@ for model in apps.get_models():
     if issubclass(model, Page):
         post_save.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-save-{model}")
         post_delete.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-del-{model}")
-for model in (SlideDeck, LectureVideo):
+for model in (SlideDeck, LectureVideo, VideoRendition, VideoCaption):
     post_save.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-save-{model}")
     post_delete.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-del-{model}")
 post_save.connect(lessons_changed, sender=Slide, dispatch_uid="lessons-save-slide")
+# What pages show from courses.page_memory: the site, its settings, a course's trainers.
+for model in (Site, OrganisationSettings):
+    post_save.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-save-{model}")
+    post_delete.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-del-{model}")
+# ... and who is in which role, for the permissions pages check (elearn/auth.py).
+for through in (
+    CoursePage.trainers.through,
+    User.groups.through,
+    User.user_permissions.through,
+    Group.permissions.through,
+):
+    m2m_changed.connect(lessons_changed, sender=through, dispatch_uid=f"lessons-m2m-{through}")
+post_delete.connect(lessons_changed, sender=Group, dispatch_uid="lessons-del-group")
 page_unpublished.connect(lessons_changed, dispatch_uid="lessons-unpublished")
 post_page_move.connect(lessons_changed, dispatch_uid="lessons-moved")
 

@@ -22,6 +22,23 @@ class ModelBackend(DjangoModelBackend):
         user = fetch_one(model, {model._meta.pk.column: pk})
         return user if user is not None and self.user_can_authenticate(user) else None
 
+    def get_all_permissions(self, user_obj, obj=None):
+        """Every page shows the admin link (and Wagtail's user bar) only to those allowed in:
+        two queries a page for the same answer. While a page is served it is kept per
+        process (``courses.page_memory``); any change to a user's groups or permissions, or
+        to a group's, moves the version on (``courses.signal_handlers``)."""
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return super().get_all_permissions(user_obj, obj)
+        from courses.page_memory import remembered
+
+        permissions = remembered(
+            ("permissions", user_obj.pk, user_obj.is_superuser),
+            lambda: frozenset(super(ModelBackend, self).get_all_permissions(user_obj)),
+        )
+        # Django's backend, asked next, answers from the same per-request attribute.
+        user_obj._perm_cache = permissions
+        return permissions
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None and password is not None:

@@ -256,8 +256,14 @@ class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
         return outline
 
     def get_context(self, request, *args, **kwargs):
+        from ..page_memory import own_copy, remembered
+
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = self.get_outline()
+        # The lessons are this request's own copies: their progress is set on them below.
+        context["outline"] = [
+            (section, [own_copy(lesson) for lesson in lessons])
+            for section, lessons in remembered(("outline", self.pk), self.get_outline)
+        ]
         context["trainer_list"] = self.trainers.order_by("last_name", "first_name", "username")
         context.update(self.enrolment_context(request.user))
         if request.user.is_authenticated and context["has_access"]:
@@ -387,14 +393,24 @@ class LessonMixin:
 
     @cached_property
     def course(self) -> "CoursePage | None":
-        return CoursePage.objects.ancestor_of(self).first()
+        from ..page_memory import own_copy, remembered
+
+        course = remembered(
+            ("course", self.pk), lambda: CoursePage.objects.ancestor_of(self).first()
+        )
+        return own_copy(course)  # this request's own: it keeps its lessons on it
 
     def get_neighbours(self) -> tuple[Page | None, Page | None]:
+        from ..page_memory import remembered
+
         if self.course is None:
             return None, None
         # Only titles and URLs are shown: leave the lessons' own fields (bodies) unloaded,
         # which also spares a query per lesson type.
-        lessons = list(self.course.get_lessons().specific(defer=True))
+        lessons = remembered(
+            ("neighbours", self.course.pk),
+            lambda: list(self.course.get_lessons().specific(defer=True)),
+        )
         ids = [lesson.pk for lesson in lessons]
         if self.pk not in ids:
             return None, None
@@ -641,7 +657,13 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
         return self.url + self.reverse_subpage("slide", args=[number])
 
     def deck_context(self, request, number: int | None) -> dict:
-        slides = list(self.get_slides(request.user))
+        from ..page_memory import remembered
+        from .slides import can_see_hidden_slides
+
+        hidden = self.show_hidden_slides or can_see_hidden_slides(request.user)
+        slides = remembered(
+            ("slides", self.pk, self.deck_id, hidden), lambda: list(self.get_slides(request.user))
+        )
         current = None
         if number is not None:
             current = next((slide for slide in slides if slide.number == number), None)
@@ -650,11 +672,12 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
         elif slides:
             current = slides[0]
         position = slides.index(current) if current else 0
+        base = self.url
         viewer_slides = [
             {
                 "number": item.number,
                 "title": str(item.display_title),
-                "url": self.slide_url(item.number),
+                "url": base + self.reverse_subpage("slide", args=[item.number]),
                 "src": item.src,
                 "srcset": item.srcset,
                 "width": item.image_width,
@@ -673,7 +696,7 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
             "slide_position": position + 1,
             "previous_slide": slides[position - 1] if current and position > 0 else None,
             "next_slide": slides[position + 1] if current and position + 1 < len(slides) else None,
-            "deck": self.deck,
+            "deck": remembered(("deck", self.deck_id), lambda: self.deck) if self.deck_id else None,
         }
 
     # Video ----------------------------------------------------------------------------------
@@ -684,18 +707,24 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
             return {}
         return dict(self.slide_timings.values_list("slide_number", "start"))
 
+    def _video_and_renditions(self):
+        video = self.video
+        renditions = list(video.renditions.filter(source_hash=video.file_hash))
+        # The player lists every track and the chapters come from one: a single query.
+        prefetch_related_objects([video], "captions")
+        return video, renditions
+
     def video_context(self, slides=()) -> dict:
         """The player's renditions (largest first), chapters, speeds and slide start times.
 
         Slide start times, when the trainer has set them, are the chapters (titled by the
         slides members see); otherwise a chapters track uploaded with the video is.
         """
-        video = self.video if self.video_id else None
-        if video is None:
+        from ..page_memory import remembered
+
+        if self.video_id is None:
             return {"video": None}
-        renditions = list(video.renditions.filter(source_hash=video.file_hash))
-        # The player lists every track and the chapters come from one: a single query.
-        prefetch_related_objects([video], "captions")
+        video, renditions = remembered(("video", self.video_id), self._video_and_renditions)
         visible = {slide.number: str(slide.display_title) for slide in slides}
         starts = {n: t for n, t in self.slide_starts().items() if n in visible}
         if starts:

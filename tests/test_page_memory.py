@@ -1,0 +1,221 @@
+"""What pages keep per process (courses/page_memory.py): fewer queries for the same page, and
+every change an editor or admin makes is on the very next page: a renamed course in the
+breadcrumbs, a new lesson in the previous / next links, the organisation's name, a trainer
+added to a course, a video's captions and a deck's slides."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Site
+
+from courses import lesson_rules, page_memory, page_routes
+from courses.models import ArticlePage, LecturePage, OrganisationSettings, VideoCaption
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared(settings):
+    settings.ELEARN_CACHE_SHARED = True
+    page_routes.forget()
+    lesson_rules._kept.clear()
+    yield
+    page_routes.forget()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a change's on-commit callbacks (the version bump), as the end of a request would."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+
+    return run
+
+
+def queries(client, url) -> tuple[object, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(captured)
+
+
+def test_remembered_only_while_a_page_is_served():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert page_memory.remembered("key", compute) == 1
+    assert page_memory.remembered("key", compute) == 2  # not serving: always computed
+    with page_memory.serving(7):
+        assert page_memory.remembered("key", compute) == 3
+        assert page_memory.remembered("key", compute) == 3
+    with page_memory.serving(8):  # something changed: the next version computes afresh
+        assert page_memory.remembered("key", compute) == 4
+    page_memory.forget()
+
+
+@pytest.mark.parametrize("lesson", ["welcome_lecture", "slides_lecture", "video_lecture"])
+def test_a_lesson_page_asks_less_the_second_time_and_shows_the_same(
+    shared, member_client, demo, lesson
+):
+    url = demo[lesson].url
+    first, before = queries(member_client, url)
+    second, after = queries(member_client, url)
+    assert after <= before - 5
+    # Only the CSRF token differs between the two.
+    strip = [
+        line for line in first.content.decode().splitlines() if "csrfmiddlewaretoken" not in line
+    ]
+    again = [
+        line for line in second.content.decode().splitlines() if "csrfmiddlewaretoken" not in line
+    ]
+    assert strip == again
+
+
+def test_a_renamed_course_and_a_new_lesson_are_on_the_next_page(
+    shared, member_client, demo, committed
+):
+    lecture = LecturePage.objects.get(pk=demo["welcome_lecture"].pk)
+    course = lecture.course
+    member_client.get(lecture.url)
+
+    def rename():
+        course.title = "Renamed course"
+        course.save_revision().publish()
+
+    committed(rename)
+    page = member_client.get(lecture.url).content.decode()
+    assert 'class="breadcrumbs"' in page and "Renamed course" in page
+
+    last = course.get_lessons().last().specific
+    member_client.get(last.url)
+    extra = ArticlePage(title="A lesson added today", slug="added-today")
+
+    def add():
+        course.add_child(instance=extra)
+        extra.save_revision().publish()
+
+    committed(add)
+    assert "A lesson added today" in member_client.get(last.url).content.decode()
+
+
+def test_the_organisation_name_is_seen_at_once(shared, member_client, demo, committed):
+    lecture = demo["welcome_lecture"]
+    member_client.get(lecture.url)
+    organisation = OrganisationSettings.for_site(Site.objects.get(is_default_site=True))
+
+    def rename():
+        organisation.name = "Hangzhou branch 杭州分会"
+        organisation.save()
+
+    committed(rename)
+    assert "Hangzhou branch 杭州分会" in member_client.get(lecture.url).content.decode()
+
+
+def test_a_trainer_added_to_a_course_opens_its_lessons_at_once(shared, client, demo, committed):
+    lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+    assert not lecture.preview
+    newcomer = get_user_model().objects.create_user("new-trainer", password="x" * 12)
+    client.force_login(newcomer)
+    assert client.get(lecture.url).status_code == 403  # not enrolled, not a trainer
+
+    committed(lambda: newcomer.trained_courses.add(lecture.course))
+    assert client.get(lecture.url).status_code == 200
+
+    committed(lambda: newcomer.trained_courses.remove(lecture.course))
+    assert client.get(lecture.url).status_code == 403
+
+
+def test_new_captions_and_edited_slides_are_on_the_next_page(
+    shared, member_client, demo, committed
+):
+    lecture = LecturePage.objects.get(pk=demo["video_lecture"].pk)
+    assert lecture.video_id and lecture.deck_id
+    member_client.get(lecture.url)
+
+    def add_captions():
+        VideoCaption.objects.create(
+            video=lecture.video,
+            language="zh-Hans",
+            label="中文字幕",
+            file="captions/zh.vtt",
+            vtt="WEBVTT\n\n00:00.000 --> 00:01.000\n你好\n",
+            cues=[[0.0, 1.0, "你好"]],
+        )
+
+    committed(add_captions)
+    assert "中文字幕" in member_client.get(lecture.url).content.decode()
+
+    slide = lecture.deck.slides.order_by("number").first()
+
+    def retitle():
+        slide.title = "A title the trainer just wrote"
+        slide.save()
+
+    committed(retitle)
+    assert "A title the trainer just wrote" in member_client.get(lecture.url).content.decode()
+
+
+def test_the_course_outline_is_shared_but_each_member_sees_their_own_progress(
+    shared, client, member_client, demo, committed
+):
+    from courses.models import LessonProgress
+
+    course, member = demo["course"], demo["users"]["member"]
+    lesson = LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+    LessonProgress.objects.update_or_create(
+        user=member, page_id=lesson.pk, defaults={"completed_at": lesson.last_published_at}
+    )
+
+    def states(response):
+        return {
+            item.pk: item.progress_state["state"]
+            for _section, lessons in response.context["outline"]
+            for item in lessons
+        }
+
+    assert states(member_client.get(course.url))[lesson.pk] == "done"
+    client.force_login(demo["users"]["trainer"])
+    assert states(client.get(course.url))[lesson.pk] == "not_started"
+    assert states(member_client.get(course.url))[lesson.pk] == "done"
+
+    added = ArticlePage(title="Published a moment ago", slug="published-a-moment-ago")
+
+    def publish():
+        course.add_child(instance=added)
+        added.save_revision().publish()
+
+    committed(publish)
+    assert "Published a moment ago" in member_client.get(course.url).content.decode()
+
+
+def test_a_member_given_a_role_sees_the_admin_link_at_once(shared, client, demo, committed):
+    from django.contrib.auth.models import Group
+
+    from courses.roles import TRAINERS
+
+    user = get_user_model().objects.create_user("promoted", password="x" * 12)
+    client.force_login(user)
+    url = demo["course"].url
+    admin_link = 'href="/admin/"'
+    assert admin_link not in client.get(url).content.decode()
+    trainers = Group.objects.get(name=TRAINERS)
+    committed(lambda: user.groups.add(trainers))
+    assert admin_link in client.get(url).content.decode()
+    committed(lambda: user.groups.remove(trainers))
+    assert admin_link not in client.get(url).content.decode()
+
+
+def test_kept_slides_speak_each_readers_language(shared, client, demo):
+    lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+    lecture.deck.slides.filter(number=2).update(title="")  # "Slide 2", translated
+    client.force_login(demo["users"]["member"])
+    english = client.get(lecture.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(lecture.url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # The deck's strip lists each slide as "number. title".
+    assert "2. Slide 2" in english and "2. 第 2 张幻灯片" in chinese
