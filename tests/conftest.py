@@ -76,6 +76,25 @@ def rq_tasks(redis_db, settings):
     return redis_db
 
 
+def forget_process_memory() -> None:
+    from courses import lesson_rules, page_routes
+
+    lesson_rules._kept.clear()
+    lesson_rules._course_of.clear()
+    page_routes.forget()  # and courses.page_memory
+
+
+@pytest.fixture
+def shared(settings):
+    """One process standing for all web processes: the tests' cache is this process's own
+    memory, so what lessons, reports and pages keep per process is kept (and dropped when the
+    lessons' version moves), as with Redis."""
+    settings.ELEARN_CACHE_SHARED = True
+    forget_process_memory()
+    yield
+    forget_process_memory()
+
+
 @pytest.fixture
 def demo(db):
     """The demo site: catalogue, courses with sections and lessons, library, demo users."""

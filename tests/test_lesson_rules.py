@@ -19,17 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shared(settings):
-    """One process standing for all: the tests' cache is this process's own memory."""
-    settings.ELEARN_CACHE_SHARED = True
-    lesson_rules._kept.clear()
-    lesson_rules._course_of.clear()
-    yield
-    lesson_rules._kept.clear()
-    lesson_rules._course_of.clear()
-
-
-@pytest.fixture
 def lecture(demo):
     return LecturePage.objects.get(pk=demo["video_lecture"].pk)  # 39 s video and the deck
 

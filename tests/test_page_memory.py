@@ -7,21 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.text import slugify
 from wagtail.models import Site
 
-from courses import lesson_rules, page_memory, page_routes
+from courses import page_memory
 from courses.models import ArticlePage, LecturePage, OrganisationSettings, VideoCaption
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shared(settings):
-    settings.ELEARN_CACHE_SHARED = True
-    page_routes.forget()
-    lesson_rules._kept.clear()
-    yield
-    page_routes.forget()
 
 
 @pytest.fixture
@@ -33,6 +25,12 @@ def committed(django_capture_on_commit_callbacks):
             change()
 
     return run
+
+
+def publish_article(course, title: str) -> None:
+    article = ArticlePage(title=title, slug=slugify(title))
+    course.add_child(instance=article)
+    article.save_revision().publish()
 
 
 def queries(client, url) -> tuple[object, int]:
@@ -94,13 +92,7 @@ def test_a_renamed_course_and_a_new_lesson_are_on_the_next_page(
 
     last = course.get_lessons().last().specific
     member_client.get(last.url)
-    extra = ArticlePage(title="A lesson added today", slug="added-today")
-
-    def add():
-        course.add_child(instance=extra)
-        extra.save_revision().publish()
-
-    committed(add)
+    committed(lambda: publish_article(course, "A lesson added today"))
     assert "A lesson added today" in member_client.get(last.url).content.decode()
 
 
@@ -184,13 +176,7 @@ def test_the_course_outline_is_shared_but_each_member_sees_their_own_progress(
     assert states(client.get(course.url))[lesson.pk] == "not_started"
     assert states(member_client.get(course.url))[lesson.pk] == "done"
 
-    added = ArticlePage(title="Published a moment ago", slug="published-a-moment-ago")
-
-    def publish():
-        course.add_child(instance=added)
-        added.save_revision().publish()
-
-    committed(publish)
+    committed(lambda: publish_article(course, "Published a moment ago"))
     assert "Published a moment ago" in member_client.get(course.url).content.decode()
 
 

@@ -7,19 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
-from courses import lesson_rules, page_routes
+from courses import page_routes
 from courses.models import LecturePage
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shared(settings):
-    settings.ELEARN_CACHE_SHARED = True
-    page_routes.forget()
-    lesson_rules._kept.clear()
-    yield
-    page_routes.forget()
 
 
 @pytest.fixture
