@@ -128,6 +128,7 @@ for through in (
     Group.permissions.through,
 ):
     m2m_changed.connect(lessons_changed, sender=through, dispatch_uid=f"lessons-m2m-{through}")
+post_save.connect(lessons_changed, sender=Group, dispatch_uid="lessons-save-group")
 post_delete.connect(lessons_changed, sender=Group, dispatch_uid="lessons-del-group")
 page_unpublished.connect(lessons_changed, dispatch_uid="lessons-unpublished")
 post_page_move.connect(lessons_changed, dispatch_uid="lessons-moved")
