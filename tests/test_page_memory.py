@@ -1,7 +1,9 @@
 """What pages keep per process (courses/page_memory.py): fewer queries for the same page, and
 every change an editor or admin makes is on the very next page: a renamed course in the
-breadcrumbs, a new lesson in the previous / next links, the organisation's name, a trainer
-added to a course, a video's captions and a deck's slides."""
+breadcrumbs, a new lesson in the previous / next links and the course outline, the
+organisation's name, a trainer added to a course, a role given or taken, a video's captions
+and a deck's slides; and what is shared stays each member's own (progress) and each reader's
+language."""
 
 import pytest
 from django.contrib.auth import get_user_model
