@@ -49,21 +49,42 @@ def serving(version: int) -> Iterator[None]:
 
 def remembered(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, or what it returned for ``key`` under the version being served."""
+    if _serving.get() is None:
+        return compute()
+    found, value = _lookup(key)
+    if not found:
+        value = compute()
+        keep(key, value)
+    return value
+
+
+def recall(key: Hashable) -> object | None:
+    """What was kept for ``key`` under the version being served (``keep``), or None."""
+    return _lookup(key)[1]
+
+
+def keep(key: Hashable, value: object) -> None:
+    """Keep ``value`` for ``key`` under the version being served (nothing when not serving)."""
     version = _serving.get()
     if version is None:
-        return compute()
-    # Per language too: what is computed may hold text translated on the way (an untitled
-    # slide's "Slide 3", kept on the slide).
-    key = (translation.get_language(), key)
-    kept = _kept.get(key)
-    if kept is not None and kept[0] == version:
-        return kept[1]
-    value = compute()
+        return
     with _lock:
         if len(_kept) >= MAX_KEPT:
             _kept.clear()
-        _kept[key] = (version, value)
-    return value
+        _kept[_language_key(key)] = (version, value)
+
+
+def _lookup(key: Hashable) -> tuple[bool, object | None]:
+    kept = _kept.get(_language_key(key))
+    if kept is not None and kept[0] == _serving.get():
+        return True, kept[1]
+    return False, None
+
+
+def _language_key(key: Hashable) -> tuple:
+    # Per language too: what is computed may hold text translated on the way (an untitled
+    # slide's "Slide 3", kept on the slide).
+    return (translation.get_language(), key)
 
 
 def own_copy(instance: T | None) -> T | None:

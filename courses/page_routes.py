@@ -15,11 +15,8 @@ converting a deck) could not be seen.
 
 from __future__ import annotations
 
-import threading
-
 from django.http import Http404
 from django.template.response import SimpleTemplateResponse
-from django.utils import translation
 from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
@@ -27,21 +24,14 @@ from elearn import cache as shared_cache
 
 from . import lesson_rules, page_memory
 
-MAX_KEPT = 5000
-
-# (site, root page, language, version, path) → (page id, its model, path components it takes)
-_kept: dict[tuple, tuple[int, type, int]] = {}
-_lock = threading.Lock()
-
 
 def serve(request, path):
     """Wagtail's page view, finding the page, and what it shows that only editors change
     (``page_memory``), from this process's memory when it can."""
     if not shared_cache.shared():
         return wagtail_serve(request, path)
-    version = lesson_rules.version()
-    with page_memory.serving(version):
-        key = _prime(request, path, version)
+    with page_memory.serving(lesson_rules.version()):
+        key = _prime(request, path)
         response = wagtail_serve(request, path)
         if key is not None:
             _remember(request, key)
@@ -63,14 +53,14 @@ def _site(request) -> Site | None:
     return request._wagtail_site
 
 
-def _prime(request, path, version) -> tuple | None:
+def _prime(request, path) -> tuple | None:
     """Set Wagtail's per-request route from memory; returns the key to remember it under when
     it was not there (None when there is nothing to remember)."""
     site = _site(request)
     if site is None:
         return None
-    key = (site.pk, site.root_page_id, translation.get_language(), version, path)
-    kept = _kept.get(key)
+    key = ("route", site.pk, site.root_page_id, path)
+    kept = page_memory.recall(key)
     if kept is None:
         return key
     page_id, model, taken = kept
@@ -92,14 +82,11 @@ def _remember(request, key) -> None:
         return
     page = route[0]
     site = Site.find_for_request(request)
-    with _lock:
-        if len(_kept) >= MAX_KEPT:
-            _kept.clear()
-        # Each level below the site's root takes one component of the path.
-        _kept[key] = (page.pk, type(page), page.depth - site.root_page.depth)
+    # (page id, its model, path components it takes): each level below the site's root takes
+    # one component of the path.
+    page_memory.keep(key, (page.pk, type(page), page.depth - site.root_page.depth))
 
 
 def forget() -> None:
     """Empty this process's memory (tests)."""
-    _kept.clear()
     page_memory.forget()

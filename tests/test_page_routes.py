@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
-from courses import page_routes
+from courses import page_memory, page_routes
 from courses.models import LecturePage
 
 pytestmark = pytest.mark.django_db
@@ -89,4 +89,4 @@ def test_nothing_is_remembered_without_a_shared_cache(settings, member_client, l
     settings.ELEARN_CACHE_SHARED = False
     page_routes.forget()
     assert member_client.get(lecture.url).status_code == 200
-    assert page_routes._kept == {}
+    assert page_memory._kept == {}
