@@ -644,23 +644,30 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
     def get_slides(self, user=None):
         """The deck's slides this viewer may see, in order (hidden ones only for trainers,
         or for everyone when the lecture says so)."""
-        from .slides import Slide, can_see_hidden_slides
+        from .slides import Slide
 
         if self.deck_id is None or not self.deck.has_text:
             return Slide.objects.none()
         slides = self.deck.slides.prefetch_related("media")
-        if not (self.show_hidden_slides or can_see_hidden_slides(user)):
+        if not self.shows_hidden_slides(user):
             slides = slides.filter(hidden=False)
         return slides
 
-    def slide_url(self, number: int) -> str:
-        return self.url + self.reverse_subpage("slide", args=[number])
+    def shows_hidden_slides(self, user) -> bool:
+        """Whether this viewer sees the deck's hidden slides (marked as such)."""
+        from .slides import can_see_hidden_slides
+
+        return self.show_hidden_slides or can_see_hidden_slides(user)
+
+    def slide_url(self, number: int, base: str | None = None) -> str:
+        """The slide page's URL; ``base`` is this page's URL when the caller has it already
+        (a deck's worth of slides)."""
+        return (self.url if base is None else base) + self.reverse_subpage("slide", args=[number])
 
     def deck_context(self, request, number: int | None) -> dict:
         from ..page_memory import remembered
-        from .slides import can_see_hidden_slides
 
-        hidden = self.show_hidden_slides or can_see_hidden_slides(request.user)
+        hidden = self.shows_hidden_slides(request.user)
         slides = remembered(
             ("slides", self.pk, self.deck_id, hidden), lambda: list(self.get_slides(request.user))
         )
@@ -677,7 +684,7 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
             {
                 "number": item.number,
                 "title": str(item.display_title),
-                "url": base + self.reverse_subpage("slide", args=[item.number]),
+                "url": self.slide_url(item.number, base),
                 "src": item.src,
                 "srcset": item.srcset,
                 "width": item.image_width,
