@@ -2,8 +2,9 @@
 // seeking earns nothing and 2× counts media seconds), which slides stayed on screen for 2 s
 // (ELEARN_SLIDE_SECONDS), and how long an article was read and whether its end was reached.
 // Reports go every 10 s and when the video pauses or ends and when the page is hidden (fetch
-// keepalive, which, unlike sendBeacon, can carry the CSRF header). A report with segments also
-// carries where the player is, the position it resumes from.
+// keepalive, which, unlike sendBeacon, can carry the CSRF header). A report also carries where
+// the player is whenever that moved (played, or sought while paused): the position it resumes
+// from, saved by no other request in a lesson (video-player.js leaves it to this script).
 (function () {
     "use strict";
 
@@ -28,6 +29,9 @@
 
     var video = root.querySelector("[data-video]");
     var segStart = null, last = null;
+    // The position the server holds (the page says where the player resumes), or null.
+    var resumeAt = video && video.closest("[data-resume-at]");
+    var sentPosition = resumeAt ? Number(resumeAt.dataset.resumeAt) : null;
     function closeSegment(end) {
         if (segStart !== null && end > segStart + 0.05) { pending.segments.push([segStart, end]); }
         segStart = null;
@@ -39,11 +43,10 @@
             segStart = last = video.currentTime;
         }
         var body = {};
-        if (pending.segments.length) {
-            body.segments = pending.segments;
-            // The resume position rides along: video-player.js then saves it itself only when
-            // playback stops.
-            if (isFinite(video.currentTime)) { body.position = video.currentTime; }
+        if (pending.segments.length) { body.segments = pending.segments; }
+        var at = video ? video.currentTime : NaN;
+        if (isFinite(at) && (sentPosition === null ? at > 0 : Math.abs(at - sentPosition) >= 0.5)) {
+            body.position = sentPosition = at;
         }
         if (pending.slides.length) { body.slides = pending.slides; }
         if (pending.reading >= 1) { body.reading_seconds = Math.round(pending.reading); }
@@ -69,6 +72,7 @@
     var retryDelay = 0, retryTimer = null;
     function requeue(body) {
         if (body.segments) { pending.segments = body.segments.concat(pending.segments); }
+        if (body.position !== undefined) { sentPosition = null; }  // the next report sends it
         if (body.slides) { pending.slides = body.slides.concat(pending.slides); }
         if (body.reading_seconds) { pending.reading += body.reading_seconds; }
         if (body.reached_end) { pending.end = true; }

@@ -51,14 +51,15 @@
                 };
                 if (video.readyState >= 1) { resume(); } else { video.addEventListener("loadedmetadata", resume, { once: true }); }
             });
-            // In a lesson whose progress is reported, progress.js sends the position with each
-            // report (every 10 s of playing); otherwise the player saves it as it goes.
+            // In a lesson whose progress is reported, progress.js sends the position with its
+            // reports (every 10 s, and on pause, end and page hide); elsewhere the player saves
+            // it as it goes.
             if (!player.closest("[data-progress-url]")) {
                 video.addEventListener("timeupdate", function () { if (Math.abs(video.currentTime - lastSaved) >= 10) { save(); } });
+                video.addEventListener("pause", save);
+                video.addEventListener("ended", save);
+                document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { save(); } });
             }
-            video.addEventListener("pause", save);
-            video.addEventListener("ended", save);
-            document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { save(); } });
         }
 
         speed.addEventListener("change", function () { video.playbackRate = Number(speed.value); });
