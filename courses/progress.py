@@ -7,10 +7,10 @@ retries and out-of-order reports all end in the same state (merging is idempoten
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from elearn.sql import fetch_one, update_columns, update_where
+from elearn.sql import fetch_one, update_columns, update_sql, update_where, upsert_sql
 
 from . import progress_core as core
 from .models import ArticlePage, LecturePage, LessonProgress
@@ -44,10 +44,37 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
     """Merge one report (already parsed JSON) into the member's progress for ``lesson``.
 
     Raises core.BadReport for a malformed report; nothing is stored then.
+
+    Most reports (a member watching, every 10 s) change a row that exists and complete
+    nothing: they are stored without a transaction or a lock, by one statement that changes
+    the row only if nobody else did since it was read (``_store_unless_changed``); a report
+    that loses such a race is merged again. The first report, the one that completes the
+    lesson, and every report while statements go to an LRS take the row lock instead
+    (``_record_locked``): completion issues a certificate exactly once.
     """
     if not isinstance(report, dict):
         raise core.BadReport("the report is a JSON object")
     now = now or timezone.now()
+    if not settings.ELEARN_XAPI_LRS_URL:
+        for _attempt in range(OPTIMISTIC_ATTEMPTS):
+            progress = fetch_one(LessonProgress, {"user_id": user.pk, "page_id": lesson.pk})
+            if progress is None:
+                break
+            seen = progress.updated_at
+            changed, position = _merge(progress, lesson, report, now)
+            if progress.completed_at is None and is_complete(progress, lesson):
+                break
+            if _store_unless_changed(progress, changed, seen, user, lesson, position, now):
+                return progress
+    return _record_locked(user, lesson, report, now)
+
+
+# Reports racing for one row (two tabs, a retry) are rare: after this many lost races the
+# report waits for the row lock like the first one.
+OPTIMISTIC_ATTEMPTS = 3
+
+
+def _record_locked(user, lesson, report: dict, now) -> LessonProgress:
     forwarding = bool(settings.ELEARN_XAPI_LRS_URL)
     with transaction.atomic():
         progress = _row(user, lesson)
@@ -55,50 +82,11 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
             from .xapi_service import forward_key
 
             before = forward_key(progress, lesson)
-        wall = (now - progress.last_report_at).total_seconds() if progress.last_report_at else None
-        changed = ["last_report_at", "updated_at"]
-        if "segments" in report:
-            video = getattr(lesson, "video", None) if isinstance(lesson, LecturePage) else None
-            duration = video.duration if video is not None else None
-            segments = core.clean_segments(report["segments"], duration)
-            if wall is None:
-                # First report: judge it against the longest a page could have played.
-                wall = settings.ELEARN_PROGRESS_FIRST_REPORT_S
-            segments = core.clip_to_wall_clock(segments, wall)
-            watched = core.merge([tuple(pair) for pair in progress.watched] + segments)
-            progress.watched = [[round(s, 2), round(e, 2)] for s, e in watched]
-            progress.watched_seconds = core.total(watched)
-            progress.video_coverage = core.coverage(watched, duration)
-            changed += ["watched", "watched_seconds", "video_coverage"]
-        if "slides" in report:
-            seen = report["slides"]
-            if not isinstance(seen, list) or not all(
-                isinstance(n, int) and not isinstance(n, bool) and 0 < n < MAX_SLIDE_NUMBER
-                for n in seen
-            ):
-                raise core.BadReport("slides is a list of slide numbers")
-            visible = _visible_slides(lesson)
-            numbers = sorted(set(progress.slides_seen) | (set(seen) & visible))
-            progress.slides_seen = numbers
-            progress.slides_coverage = len(numbers) / len(visible) if visible else 0.0
-            changed += ["slides_seen", "slides_coverage"]
-        if "reading_seconds" in report:
-            seconds = report["reading_seconds"]
-            if not core.is_seconds(seconds):
-                raise core.BadReport("reading_seconds is a number of seconds")
-            # Time on the page can only grow as fast as the clock.
-            allowed = (wall if wall is not None else seconds) + core.SLACK_S
-            progress.reading_seconds += min(float(seconds), allowed)
-            changed.append("reading_seconds")
-        if "position" in report:
-            _keep_position(user, lesson, report["position"], now)
-        if report.get("reached_end") is True:
-            progress.reached_end = True
-            changed.append("reached_end")
-        if report.get("done") is True and isinstance(lesson, ArticlePage):
-            progress.marked_done = True
-            changed.append("marked_done")
-        progress.last_report_at = now
+        changed, position = _merge(progress, lesson, report, now)
+        if position is not None:
+            connection = connections[DEFAULT_DB_ALIAS]
+            with connection.cursor() as cursor:
+                cursor.execute(*_position_upsert(user, lesson, position, now, connection))
         newly_complete = progress.completed_at is None and is_complete(progress, lesson)
         if newly_complete:
             progress.completed_at = now
@@ -119,28 +107,104 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
     return progress
 
 
-def _keep_position(user, lesson, position, now) -> None:
-    """Where the player is, sent with the report it makes anyway rather than as a request of
-    its own every 10 s: kept apart from what was watched (the resume position, per video).
-    A lecture whose video has gone keeps nothing, and the rest of the report still counts."""
+def _merge(progress: LessonProgress, lesson, report: dict, now) -> tuple[list[str], float | None]:
+    """Merge ``report`` into ``progress`` in memory: (the fields it changed, the resume
+    position to keep or None). Raises core.BadReport before anything is stored."""
+    wall = (now - progress.last_report_at).total_seconds() if progress.last_report_at else None
+    changed = ["last_report_at", "updated_at"]
+    video = getattr(lesson, "video", None) if isinstance(lesson, LecturePage) else None
+    if "segments" in report:
+        duration = video.duration if video is not None else None
+        segments = core.clean_segments(report["segments"], duration)
+        if wall is None:
+            # First report: judge it against the longest a page could have played.
+            wall = settings.ELEARN_PROGRESS_FIRST_REPORT_S
+        segments = core.clip_to_wall_clock(segments, wall)
+        watched = core.merge([tuple(pair) for pair in progress.watched] + segments)
+        progress.watched = [[round(s, 2), round(e, 2)] for s, e in watched]
+        progress.watched_seconds = core.total(watched)
+        progress.video_coverage = core.coverage(watched, duration)
+        changed += ["watched", "watched_seconds", "video_coverage"]
+    if "slides" in report:
+        seen = report["slides"]
+        if not isinstance(seen, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 < n < MAX_SLIDE_NUMBER
+            for n in seen
+        ):
+            raise core.BadReport("slides is a list of slide numbers")
+        visible = _visible_slides(lesson)
+        numbers = sorted(set(progress.slides_seen) | (set(seen) & visible))
+        progress.slides_seen = numbers
+        progress.slides_coverage = len(numbers) / len(visible) if visible else 0.0
+        changed += ["slides_seen", "slides_coverage"]
+    if "reading_seconds" in report:
+        seconds = report["reading_seconds"]
+        if not core.is_seconds(seconds):
+            raise core.BadReport("reading_seconds is a number of seconds")
+        # Time on the page can only grow as fast as the clock.
+        allowed = (wall if wall is not None else seconds) + core.SLACK_S
+        progress.reading_seconds += min(float(seconds), allowed)
+        changed.append("reading_seconds")
+    position = None
+    if "position" in report:
+        # Where the player is, sent with the report it makes anyway rather than as a request
+        # of its own: kept apart from what was watched (the resume position, per video). A
+        # lecture whose video has gone keeps nothing, and the rest of the report still counts.
+        if not core.is_seconds(report["position"]):
+            raise core.BadReport("position is a number of seconds")
+        if video is not None:
+            position = float(report["position"])
+            if video.duration:
+                position = min(position, video.duration)  # players overshoot the end a little
+    if report.get("reached_end") is True:
+        progress.reached_end = True
+        changed.append("reached_end")
+    if report.get("done") is True and isinstance(lesson, ArticlePage):
+        progress.marked_done = True
+        changed.append("marked_done")
+    progress.last_report_at = now
+    return changed, position
+
+
+def _position_upsert(
+    user, lesson, position: float, now, connection, *, only_if: str = ""
+) -> tuple[str, list]:
+    """The statement keeping the member's resume position in this lesson's video, and its
+    parameters (the row is made by the first report that carries a position)."""
     from .models import VideoPosition
 
-    if not core.is_seconds(position):
-        raise core.BadReport("position is a number of seconds")
-    video = getattr(lesson, "video", None) if isinstance(lesson, LecturePage) else None
-    if video is None:
-        return
-    position = float(position)
-    if video.duration:
-        position = min(position, video.duration)  # players overshoot the end a little
-    where = {"user_id": user.pk, "video_id": video.pk}
-    if not update_where(VideoPosition, {"position": position, "updated_at": now}, where):
-        VideoPosition.objects.bulk_create(
-            [VideoPosition(user_id=user.pk, video_id=video.pk, position=position)],
-            update_conflicts=True,  # a racing report made it a moment ago
-            unique_fields=["user", "video"],
-            update_fields=["position", "updated_at"],
+    keep = {"user": user.pk, "video": lesson.video_id, "position": position, "updated_at": now}
+    return upsert_sql(VideoPosition, keep, ["user", "video"], connection, only_if=only_if)
+
+
+def _store_unless_changed(progress, changed, seen, user, lesson, position, now) -> bool:
+    """Write ``changed`` fields of ``progress`` (and the resume position) only if its row is
+    still as it was read (``updated_at`` is still ``seen``); False when another report
+    changed it first. On PostgreSQL one statement does it all: no BEGIN, lock or COMMIT."""
+    values = {name: LessonProgress._meta.get_field(name).pre_save(progress, add=False)
+              for name in changed}  # fmt: skip
+    where = {"id": progress.pk, "updated_at": seen}
+    connection = connections[DEFAULT_DB_ALIAS]
+    if position is None:
+        return update_where(LessonProgress, values, where) == 1
+    update, update_params = update_sql(LessonProgress, values, where, connection)
+    if connection.vendor == "postgresql":
+        # The position is kept only if the progress row was: both or neither.
+        upsert, upsert_params = _position_upsert(
+            user, lesson, position, now, connection, only_if="EXISTS (SELECT 1 FROM stored)"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH stored AS ({update} RETURNING 1) {upsert}", [*update_params, *upsert_params]
+            )
+            return cursor.rowcount == 1
+    upsert, upsert_params = _position_upsert(user, lesson, position, now, connection)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(update, update_params)
+        if cursor.rowcount != 1:
+            return False
+        cursor.execute(upsert, upsert_params)
+        return True
 
 
 def course_lessons(course) -> list:

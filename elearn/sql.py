@@ -52,18 +52,56 @@ def update_where(model, values: dict, where: dict, *, using: str = DEFAULT_DB_AL
     ``values`` (field name → value, prepared by the fields); returns how many rows matched.
     Sends no save signals: only for models that have none to send."""
     connection = connections[using]
+    sql, params = update_sql(model, values, where, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def update_sql(model, values: dict, where: dict, connection) -> tuple[str, list]:
+    """The UPDATE that ``update_where`` runs, and its parameters. ``where`` values are
+    prepared by the columns' fields too, so a date and time compares as it is stored."""
     meta = model._meta
     quote = connection.ops.quote_name
     fields = [meta.get_field(name) for name in values]
+    by_column = {field.column: field for field in meta.concrete_fields}
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     prepared = [
         field.get_db_prep_save(value, connection)
         for field, value in zip(fields, values.values(), strict=True)
     ]
     condition = " AND ".join(f"{quote(name)} = %s" for name in where)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {condition}",  # noqa: S608
-            [*prepared, *where.values()],
-        )
-        return cursor.rowcount
+    matched = [
+        by_column[name].get_db_prep_value(value, connection) for name, value in where.items()
+    ]
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {condition}"  # noqa: S608
+    return sql, [*prepared, *matched]
+
+
+def upsert_sql(
+    model, values: dict, unique: list[str], connection, *, only_if: str = ""
+) -> tuple[str, list]:
+    """An INSERT of one row (field name → value) that updates the row already holding the
+    same ``unique`` fields instead (PostgreSQL and SQLite: ON CONFLICT … DO UPDATE), and
+    does neither unless the SQL condition ``only_if`` holds, when one is given."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in values]
+    columns = [quote(field.column) for field in fields]
+    keys = [meta.get_field(name).column for name in unique]
+    updates = ", ".join(
+        f"{column} = EXCLUDED.{column}"
+        for field, column in zip(fields, columns, strict=True)
+        if field.column not in keys
+    )
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        + (f"SELECT {placeholders} WHERE {only_if} " if only_if else f"VALUES ({placeholders}) ")
+        + f"ON CONFLICT ({', '.join(quote(column) for column in keys)}) DO UPDATE SET {updates}"
+    )
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    return sql, params

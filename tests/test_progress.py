@@ -236,9 +236,9 @@ def test_racing_reports_lose_nothing(demo):
     assert errors == []
     watched = LessonProgress.objects.get(user=user, page=lecture).watched
     racing = [pair for pair in watched if pair[0] >= 10]
-    # Every report is kept (no lost update). The first to take the lock had a minute of wall
-    # clock behind it; the others came in the same instant, so the clock clips them to the
-    # slack: exactly what the same reports would give one after another.
+    # Every report is kept (no lost update). The first stored had a minute of wall clock
+    # behind it; the others, merged again after it, came in the same instant, so the clock
+    # clips them to the slack: exactly what the same reports would give one after another.
     assert [start for start, _end in racing] == [10, 20, 30]
     lengths = sorted(end - start for start, end in racing)
     assert lengths[2] == pytest.approx(8) and all(5 <= n < 5.5 for n in lengths[:2])
@@ -265,6 +265,60 @@ def test_first_reports_racing_make_one_row_and_lose_nothing(demo):
     progress = LessonProgress.objects.get(user=user, page=lecture)
     assert progress.watched == [[0.0, 5.0], [10.0, 15.0], [20.0, 25.0]]
     assert VideoPosition.objects.get(user=user).position in {5, 15, 25}
+
+
+def test_a_report_that_read_the_row_before_another_was_stored_writes_nothing(demo, video_lecture):
+    """Reports are stored without a lock, only if the row is still as they read it: the one
+    that lost the race changes neither the progress nor the position, and merged again from
+    the row as it now is, loses nothing."""
+    from courses.progress import _merge, _store_unless_changed
+
+    user, start = demo["users"]["member"], timezone.now()
+    record(user, video_lecture, {"segments": [[0, 5]], "position": 5}, now=start)
+    stale = LessonProgress.objects.get(user=user, page=video_lecture)
+    seen = stale.updated_at
+    # Another tab's report is stored after this one read the row.
+    record(
+        user,
+        video_lecture,
+        {"segments": [[10, 15]], "position": 15},
+        now=start + timedelta(seconds=20),
+    )
+    late = {"segments": [[20, 25]], "position": 25}
+    changed, position = _merge(stale, video_lecture, late, start + timedelta(seconds=40))
+    stored = _store_unless_changed(
+        stale, changed, seen, user, video_lecture, position, start + timedelta(seconds=40)
+    )
+    assert stored is False
+    assert LessonProgress.objects.get(pk=stale.pk).watched == [[0, 5], [10, 15]]
+    assert VideoPosition.objects.get(user=user).position == 15
+
+    record(user, video_lecture, late, now=start + timedelta(seconds=40))
+    assert LessonProgress.objects.get(pk=stale.pk).watched == [[0, 5], [10, 15], [20, 25]]
+    assert VideoPosition.objects.get(user=user).position == 25
+
+
+def test_a_report_that_completes_nothing_takes_no_lock(demo, video_lecture):
+    """The member watching: one read and, on PostgreSQL, one statement for the progress and
+    the position together; the row lock is for the first report and the completing one."""
+    from django.test.utils import CaptureQueriesContext
+
+    user, start = demo["users"]["member"], timezone.now()
+    record(user, video_lecture, {"segments": [[0, 5]], "position": 5}, now=start)
+    with CaptureQueriesContext(connection) as queries:
+        record(
+            user,
+            video_lecture,
+            {"segments": [[5, 15]], "position": 15},
+            now=start + timedelta(seconds=10),
+        )
+    sql = [query["sql"] for query in queries]
+    assert not any("FOR UPDATE" in statement for statement in sql)
+    if connection.vendor == "postgresql":
+        assert len(sql) == 2 and sql[1].startswith("WITH stored AS (UPDATE")
+    progress = LessonProgress.objects.get(user=user, page=video_lecture)
+    assert progress.watched == [[0, 15]] and progress.completed_at is None
+    assert VideoPosition.objects.get(user=user).position == 15
 
 
 def test_course_page_shows_each_lessons_state(member_client, demo, video_lecture):
