@@ -386,6 +386,9 @@ def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, v
     assert "加强机关信息化建设，提高工作效率" in html
     assert "0 of 5 lessons done" in html
     assert f'href="{video_lecture.url}#t=10"' in html  # the exact moment to pick up
+    assert "(at 0:10)" in html  # and the button says so
+    zh = member_client.get("/learning/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "(看到 0:10)" in zh
     assert "First aid basics" not in html  # not enrolled there
     assert Client().get("/learning/").status_code == 302
 
@@ -448,4 +451,4 @@ def test_my_learning_continues_a_deck_at_the_next_unseen_slide(member_client, de
     lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)  # deck only
     post(member_client, lecture, {"slides": [1, 2, 3]})
     html = member_client.get("/learning/").content.decode()
-    assert f'href="{lecture.url}slides/4/"' in html
+    assert f'href="{lecture.url}slides/4/"' in html and "(slide 4)" in html

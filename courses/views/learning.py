@@ -6,10 +6,12 @@ from functools import reduce
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from ..models import Enrolment, LecturePage, LessonProgress, Slide, VideoPosition
 from ..permissions import prime_course_access
 from ..progress import required_lessons
+from ..timecodes import format_clock
 
 
 def _lessons_by_course(courses) -> dict[int, list]:
@@ -130,13 +132,15 @@ def my_learning(request):
     for item in items:
         lesson = item["resume"]
         if lesson is not None:
-            url = lesson.get_url(request)
+            url, where = lesson.get_url(request), ""
             position = positions.get(getattr(lesson, "video_id", None))
             if position is not None and position > 1:
                 url += f"#t={int(position)}"
+                where = _("at %(time)s") % {"time": format_clock(position)}
             elif lesson.pk in next_slides:
                 url += f"slides/{next_slides[lesson.pk]}/"
-            item["resume"] = (lesson, url)
+                where = _("slide %(number)s") % {"number": next_slides[lesson.pk]}
+            item["resume"] = (lesson, url, where)
         (completed if item["enrolment"].completed_at else current).append(item)
     return render(
         request,
