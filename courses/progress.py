@@ -1,7 +1,8 @@
 """Recording what members watched, saw and read, and deciding when a lesson is complete.
 
-Every report is merged into the member's row for the lesson under a row lock, so two tabs,
-retries and out-of-order reports all end in the same state (merging is idempotent).
+Every report is merged into the member's row for the lesson and stored only if no other
+report changed the row meanwhile (else merged again), or under a row lock (see ``record``), so
+two tabs, retries and out-of-order reports all end in the same state (merging is idempotent).
 """
 
 from __future__ import annotations
