@@ -393,6 +393,18 @@ def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, v
     assert Client().get("/learning/").status_code == 302
 
 
+def test_the_course_page_shows_the_members_progress_and_where_to_continue(
+    member_client, trainer_client, demo, video_lecture
+):
+    post(member_client, video_lecture, {"segments": [[0, 10]], "position": 10.4})
+    html = member_client.get("/digital-office/").content.decode()
+    assert "0 of 5 lessons done" in html and 'aria-valuenow="0"' in html
+    assert f'href="{video_lecture.url}#t=10"' in html and "(at 0:10)" in html
+    # A trainer opens every lesson but takes no course: nothing to continue.
+    html = trainer_client.get("/digital-office/").content.decode()
+    assert "lessons done" not in html and "Continue" not in html
+
+
 def test_finishing_every_lesson_completes_the_course(member_client, demo):
     from courses.models import Enrolment
 

@@ -267,10 +267,46 @@ class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
         context["trainer_list"] = self.trainers.order_by("last_name", "first_name", "username")
         context.update(self.enrolment_context(request.user))
         if request.user.is_authenticated and context["has_access"]:
-            self.attach_progress(
-                request.user, [lesson for _s, group in context["outline"] for lesson in group]
-            )
+            lessons = [lesson for _s, group in context["outline"] for lesson in group]
+            rows = self.progress_rows(request.user, lessons)
+            share = self.attach_progress(request.user, lessons, rows)
+            enrolment = context["enrolment"]
+            if (
+                enrolment is not None
+                and enrolment.status == "active"
+                and not enrolment.completed_at
+            ):
+                context["course_progress"] = self.progress_summary(request, lessons, rows, share)
         return context
+
+    @staticmethod
+    def progress_rows(user, lessons) -> dict:
+        """The member's progress in these lessons, by page id (one query)."""
+        from .progress import LessonProgress
+
+        return {
+            row.page_id: row
+            for row in LessonProgress.objects.filter(
+                user=user, page_id__in=[lesson.pk for lesson in lessons]
+            )
+        }
+
+    def progress_summary(self, request, lessons, rows, share: float) -> dict:
+        """For an enrolled member: how far through the course (required lessons done) and
+        where to continue (``courses.resume``), as My learning shows it."""
+        from ..progress import required_lessons
+        from ..resume import resume_lesson, resume_links
+
+        required = required_lessons(lessons)
+        lesson = resume_lesson(lessons, rows)
+        return {
+            "percent": int(share * 100),
+            "done": sum(1 for item in required if item.progress_state["state"] == "done"),
+            "total": len(required),
+            "resume": resume_links(request, request.user, [lesson], rows).get(
+                getattr(lesson, "pk", None)
+            ),
+        }
 
     def attach_progress(self, user, lessons, rows=None) -> float:
         """Set ``progress_state`` on each lesson (one query, none when the member's progress
@@ -279,15 +315,9 @@ class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
         share of required lessons complete."""
         from ..permissions import is_course_staff
         from ..progress import lesson_state, required_lessons, sequence_locks
-        from .progress import LessonProgress
 
         if rows is None:
-            rows = {
-                p.page_id: p
-                for p in LessonProgress.objects.filter(
-                    user=user, page_id__in=[lesson.pk for lesson in lessons]
-                )
-            }
+            rows = self.progress_rows(user, lessons)
         done = {pk for pk, row in rows.items() if row.completed_at}
         locks = (
             sequence_locks(lessons, done)

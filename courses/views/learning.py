@@ -6,12 +6,11 @@ from functools import reduce
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from ..models import Enrolment, LecturePage, LessonProgress, Slide, VideoPosition
+from ..models import Enrolment, LessonProgress
 from ..permissions import prime_course_access
 from ..progress import required_lessons
-from ..timecodes import format_clock
+from ..resume import resume_lesson, resume_links
 
 
 def _lessons_by_course(courses) -> dict[int, list]:
@@ -27,52 +26,6 @@ def _lessons_by_course(courses) -> dict[int, list]:
                 lessons.append(lesson)
                 break
     return {course.pk: by_path[course.path] for course in courses}
-
-
-def _resume_lesson(lessons, rows):
-    """The lesson to continue: the last one touched if unfinished, else the first not done."""
-    touched = [rows[lesson.pk] for lesson in lessons if lesson.pk in rows]
-    unfinished = [row for row in touched if row.completed_at is None]
-    if unfinished:
-        last = max(unfinished, key=operator.attrgetter("updated_at"))
-        return next(lesson for lesson in lessons if lesson.pk == last.page_id)
-    return next((item for item in lessons if item.progress_state["state"] != "done"), None)
-
-
-def _next_slides(lessons, rows) -> dict[int, int]:
-    """For lectures followed by their slides, the first slide the member has not seen yet
-    (after one they have): ``{lesson id: slide number}``. One query for every deck."""
-    lectures = [
-        lesson
-        for lesson in lessons
-        if isinstance(lesson, LecturePage)
-        and lesson.deck_id
-        and (not lesson.video_id or lesson.completion_rule == LecturePage.CompletionRule.SLIDES)
-        and lesson.pk in rows
-        and rows[lesson.pk].slides_seen
-    ]
-    if not lectures:
-        return {}
-    numbers: dict[int, list[tuple[int, bool]]] = {}
-    for deck_id, number, hidden in (
-        Slide.objects.filter(deck_id__in={lecture.deck_id for lecture in lectures})
-        .order_by("number")
-        .values_list("deck_id", "number", "hidden")
-    ):
-        numbers.setdefault(deck_id, []).append((number, hidden))
-    found = {}
-    for lecture in lectures:
-        seen = set(rows[lecture.pk].slides_seen)
-        visible = [
-            n
-            for n, hidden in numbers.get(lecture.deck_id, [])
-            if lecture.show_hidden_slides or not hidden
-        ]
-        following = [n for n in visible if n > max(seen) and n not in seen]
-        unseen = following or [n for n in visible if n not in seen]
-        if unseen:
-            found[lecture.pk] = unseen[0]
-    return found
 
 
 @login_required
@@ -112,35 +65,16 @@ def my_learning(request):
                 "percent": int(share * 100),
                 "done": sum(1 for lesson in required if lesson.progress_state["state"] == "done"),
                 "total": len(required),
-                "resume": _resume_lesson(lessons, rows),
+                "resume": resume_lesson(lessons, rows),
                 "certificate": getattr(enrolment, "certificate", None),
             }
         )
-    # Resume a video where the member stopped watching it: one query for all courses.
-    videos = {
-        item["resume"].video_id
-        for item in items
-        if isinstance(item["resume"], LecturePage) and item["resume"].video_id
-    }
-    positions = dict(
-        VideoPosition.objects.filter(user=user, video_id__in=videos).values_list(
-            "video_id", "position"
-        )
-    )
-    next_slides = _next_slides([item["resume"] for item in items], rows)
+    # Where to pick up each course: two queries for all of them.
+    links = resume_links(request, user, [item["resume"] for item in items], rows)
     current, completed = [], []
     for item in items:
-        lesson = item["resume"]
-        if lesson is not None:
-            url, where = lesson.get_url(request), ""
-            position = positions.get(getattr(lesson, "video_id", None))
-            if position is not None and position > 1:
-                url += f"#t={int(position)}"
-                where = _("at %(time)s") % {"time": format_clock(position)}
-            elif lesson.pk in next_slides:
-                url += f"slides/{next_slides[lesson.pk]}/"
-                where = _("slide %(number)s") % {"number": next_slides[lesson.pk]}
-            item["resume"] = (lesson, url, where)
+        if item["resume"] is not None:
+            item["resume"] = links[item["resume"].pk]
         (completed if item["enrolment"].completed_at else current).append(item)
     return render(
         request,
