@@ -11,7 +11,14 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from elearn.sql import fetch_one, update_columns, update_sql, update_where, upsert_sql
+from elearn.sql import (
+    fetch_one,
+    saved_values,
+    update_columns,
+    update_sql,
+    update_where,
+    upsert_sql,
+)
 
 from . import progress_core as core
 from .models import ArticlePage, LecturePage, LessonProgress
@@ -182,8 +189,7 @@ def _store_unless_changed(progress, changed, seen, user, lesson, position, now) 
     """Write ``changed`` fields of ``progress`` (and the resume position) only if its row is
     still as it was read (``updated_at`` is still ``seen``); False when another report
     changed it first. On PostgreSQL one statement does it all: no BEGIN, lock or COMMIT."""
-    values = {name: LessonProgress._meta.get_field(name).pre_save(progress, add=False)
-              for name in changed}  # fmt: skip
+    values = saved_values(progress, changed)
     where = {"id": progress.pk, "updated_at": seen}
     connection = connections[DEFAULT_DB_ALIAS]
     if position is None:

@@ -42,9 +42,18 @@ def update_columns(instance, names: list[str], *, using: str = DEFAULT_DB_ALIAS)
     """UPDATE only these fields of ``instance``'s row, as ``save(update_fields=…)`` does (values
     prepared by the fields themselves, ``auto_now`` included) but sending no save signals:
     only for models that have none to send."""
+    update_where(
+        type(instance),
+        saved_values(instance, names),
+        {instance._meta.pk.column: instance.pk},
+        using=using,
+    )
+
+
+def saved_values(instance, names: list[str]) -> dict:
+    """``instance``'s values of these fields as an UPDATE saves them (``auto_now`` set now)."""
     meta = instance._meta
-    values = {name: meta.get_field(name).pre_save(instance, add=False) for name in names}
-    update_where(type(instance), values, {meta.pk.column: instance.pk}, using=using)
+    return {name: meta.get_field(name).pre_save(instance, add=False) for name in names}
 
 
 def update_where(model, values: dict, where: dict, *, using: str = DEFAULT_DB_ALIAS) -> int:
