@@ -4,7 +4,7 @@ A lesson page asks the database the same questions on every view although the an
 only when an editor changes something: which site the host is, the organisation's settings,
 the lesson's course and its lessons (the previous / next links), the page's ancestors (the
 breadcrumbs), the video's renditions and captions, the deck's slides, the course's trainers,
-the member's roles and permissions. While ``page_routes.serve`` renders a page it names the
+the member's roles and permissions, the view restrictions of the page and its ancestors. While ``page_routes.serve`` renders a page it names the
 lessons' version it read for the request (``lesson_rules.version()``: every page save,
 publish, unpublish, move or delete moves it on, and so do changes to decks, slides, videos,
 sites, the settings, a course's trainers and anyone's groups or permissions, see
@@ -45,6 +45,11 @@ def serving(version: int) -> Iterator[None]:
         yield
     finally:
         _serving.reset(token)
+
+
+def is_serving() -> bool:
+    """Whether a page is being served, so that answers may be kept."""
+    return _serving.get() is not None
 
 
 def remembered(key: Hashable, compute: Callable[[], T]) -> T:

@@ -44,11 +44,16 @@ def serve(request, path):
 
 def _site(request) -> Site | None:
     """The site for the request's host, kept per process (Wagtail asks the database each
-    time); Wagtail's own lookup, which every later caller in the request uses, is set too."""
+    time); Wagtail's own lookup, which every later caller in the request uses, is set too, and
+    so are the sites' root paths that page URLs are made from."""
     if not hasattr(request, "_wagtail_site"):
         host = (request._get_raw_host(), request.get_port())
         request._wagtail_site = page_memory.remembered(
             ("site", host), lambda: Site._find_for_request(request)
+        )
+        # What every page URL of the request is made from (Wagtail keeps it in the cache).
+        request._wagtail_cached_site_root_paths = page_memory.remembered(
+            "site root paths", Site.get_site_root_paths
         )
     return request._wagtail_site
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from modelsearch.signal_handlers import post_save_signal_handler
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move, task_submitted
 
 from . import deck_service, lesson_rules, login_throttle, peer_review
@@ -120,12 +120,16 @@ post_save.connect(lessons_changed, sender=Slide, dispatch_uid="lessons-save-slid
 for model in (Site, OrganisationSettings):
     post_save.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-save-{model}")
     post_delete.connect(lessons_changed, sender=model, dispatch_uid=f"lessons-del-{model}")
+# ... the pages' view restrictions (courses.models.pages.KeptViewRestrictions) ...
+post_save.connect(lessons_changed, sender=PageViewRestriction, dispatch_uid="lessons-save-pvr")
+post_delete.connect(lessons_changed, sender=PageViewRestriction, dispatch_uid="lessons-del-pvr")
 # ... and who is in which role, for the permissions pages check (elearn/auth.py).
 for through in (
     CoursePage.trainers.through,
     User.groups.through,
     User.user_permissions.through,
     Group.permissions.through,
+    PageViewRestriction.groups.through,
 ):
     m2m_changed.connect(lessons_changed, sender=through, dispatch_uid=f"lessons-m2m-{through}")
 post_save.connect(lessons_changed, sender=Group, dispatch_uid="lessons-save-group")

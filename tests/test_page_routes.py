@@ -3,6 +3,7 @@ change to the tree is seen by the very next request: unpublished, renamed, moved
 restrictions still apply to a remembered page."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
@@ -69,11 +70,20 @@ def test_unpublished_renamed_and_moved_pages_are_seen_at_once(
     assert member_client.get(lecture.url).status_code == 404
 
 
-def test_view_restrictions_apply_to_remembered_pages(shared, member_client, lecture):
+def restriction_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum("wagtailcore_pageviewrestriction" in q["sql"] for q in queries.captured_queries)
+
+
+def test_view_restrictions_apply_to_remembered_pages(
+    shared, member_client, lecture, django_capture_on_commit_callbacks
+):
     assert member_client.get(lecture.url).status_code == 200  # remembered now
-    PageViewRestriction.objects.create(
-        page=lecture, restriction_type=PageViewRestriction.PASSWORD, password="secret"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=lecture, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+        )
     response = member_client.get(lecture.url)
     content = response.content.decode()
     assert "authenticate_with_password" in content  # the password form, not the lecture
@@ -83,6 +93,44 @@ def test_view_restrictions_apply_to_remembered_pages(shared, member_client, lect
     answer = member_client.post(form, {"password": "secret", "return_url": lecture.url})
     assert answer.status_code == 302 and answer["Location"] == lecture.url
     assert "slide-text__item" in member_client.get(lecture.url).content.decode()
+
+
+def test_view_restrictions_are_kept_and_every_change_to_them_is_seen_at_once(
+    shared, member_client, lecture, demo, django_capture_on_commit_callbacks
+):
+    ancestor = lecture.get_parent()
+    assert restriction_queries(member_client, lecture.url) == 1
+    assert restriction_queries(member_client, lecture.url) == 0  # kept: no query
+
+    # A restriction on an ancestor, to a group the member is not in.
+    trainers = Group.objects.create(name="Restricted to these")
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=ancestor, restriction_type=PageViewRestriction.GROUPS
+        )
+        restriction.groups.add(trainers)
+    assert member_client.get(lecture.url).status_code != 200
+
+    # The member is put in the group (their groups change), then the group is taken off the
+    # restriction and another put on: each seen by the next request.
+    member = demo["users"]["member"]
+    with django_capture_on_commit_callbacks(execute=True):
+        member.groups.add(trainers)
+    assert member_client.get(lecture.url).status_code == 200
+    others = Group.objects.create(name="Someone else")
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.groups.set([others])
+    assert member_client.get(lecture.url).status_code != 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert member_client.get(lecture.url).status_code == 200
+
+
+def test_the_admin_privacy_view_still_gets_a_queryset(admin_client_demo, lecture):
+    PageViewRestriction.objects.create(page=lecture, restriction_type=PageViewRestriction.LOGIN)
+    response = admin_client_demo.get(f"/admin/pages/{lecture.pk}/privacy/")
+    assert response.status_code == 200
 
 
 def test_nothing_is_remembered_without_a_shared_cache(settings, member_client, lecture):

@@ -72,7 +72,25 @@ class CJKSearchMixin(models.Model):
         return [(_("Title"), self.title)]
 
 
-class CourseIndexPage(Page):
+class KeptViewRestrictions:
+    """Wagtail checks a page's view restrictions (its own and its ancestors') with two queries
+    on every view. While a page is served they are kept per process (``courses.page_memory``);
+    saving or deleting a restriction, or changing its groups, moves the version on."""
+
+    def get_view_restrictions(self):
+        from .. import page_memory
+
+        if not page_memory.is_serving():
+            return super().get_view_restrictions()  # a QuerySet: the admin filters and orders it
+        return page_memory.remembered(
+            ("view restrictions", self.pk),
+            lambda: list(
+                super(KeptViewRestrictions, self).get_view_restrictions().prefetch_related("groups")
+            ),
+        )
+
+
+class CourseIndexPage(KeptViewRestrictions, Page):
     """The home page: the catalogue of published courses, with tag filter and search box."""
 
     intro = RichTextField(
@@ -111,7 +129,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class LibraryPage(Page):
+class LibraryPage(KeptViewRestrictions, Page):
     """A library of theory articles, policies and regulations outside any course."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -132,7 +150,7 @@ class LibraryPage(Page):
         return context
 
 
-class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
+class CoursePage(KeptViewRestrictions, CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
     """A course: its lessons are the lecture and article pages below it, in tree order,
     optionally grouped into sections."""
 
@@ -347,7 +365,7 @@ class CoursePage(CJKSearchMixin, Page):  # noqa: DJ008 - Page has it
         }
 
 
-class CourseSectionPage(Page):
+class CourseSectionPage(KeptViewRestrictions, Page):
     """A group of lessons inside a course, e.g. "Part 1: Basics"."""
 
     intro = models.TextField(
@@ -472,7 +490,7 @@ def stream_text(page, field_name: str = "body") -> str:
     return "\n".join(field.get_searchable_content(getattr(page, field_name)))
 
 
-class ArticlePage(CJKSearchMixin, LessonMixin, LessonFields, Page):  # noqa: DJ008 - Page has it
+class ArticlePage(KeptViewRestrictions, CJKSearchMixin, LessonMixin, LessonFields, Page):  # noqa: DJ008 - Page has it
     """A theory article, policy or regulation: read as a lesson of a course or in a library."""
 
     class Kind(models.TextChoices):
@@ -538,7 +556,9 @@ class ArticlePage(CJKSearchMixin, LessonMixin, LessonFields, Page):  # noqa: DJ0
         )
 
 
-class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, Page):  # noqa: DJ008
+class LecturePage(  # noqa: DJ008 - Page has it
+    KeptViewRestrictions, CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, Page
+):
     """A lecture: an introduction, a slide deck whose every slide is its own page
     (``slides/<n>/``), and notes; a video joins later."""
 
@@ -709,7 +729,7 @@ class LecturePage(CJKSearchMixin, LessonMixin, RoutablePageMixin, LessonFields, 
         elif slides:
             current = slides[0]
         position = slides.index(current) if current else 0
-        base = self.url
+        base = self.get_url(request)  # the site's root paths kept on the request (page_routes)
         viewer_slides = [
             {
                 "number": item.number,
