@@ -59,6 +59,9 @@ def record(user, lesson, report: dict, *, now=None) -> LessonProgress:
     that loses such a race is merged again. The first report, the one that completes the
     lesson, and every report while statements go to an LRS take the row lock instead
     (``_record_locked``): completion issues a certificate exactly once.
+
+    The report that completes the lesson leaves the member's enrolment in the course, as it
+    stands after it, on ``progress.course_enrolment`` (completed or not; None outside a course).
     """
     if not isinstance(report, dict):
         raise core.BadReport("the report is a JSON object")
@@ -105,7 +108,8 @@ def _record_locked(user, lesson, report: dict, now) -> LessonProgress:
         update_columns(progress, changed)
         if newly_complete:
             user.__dict__.pop("_elearn_done", None)
-            update_course_completion(user, lesson, now=now)
+            # The member is told at once when this completed the course (the answer).
+            progress.course_enrolment = update_course_completion(user, lesson, now=now)
         # Only reports that change what a statement says go to the LRS: an open lecture
         # tab reports its reading time every 10 s, and that is not in the statement.
         if forwarding and forward_key(progress, lesson) != before:

@@ -15,11 +15,13 @@ from .timecodes import format_clock
 @dataclass(frozen=True)
 class Resume:
     """A lesson to continue, the link that opens it where the member stopped, and that place
-    in words ("at 4:05", "slide 7"; empty when it starts at its top)."""
+    in words ("at 4:05", "slide 7"; empty when it starts at its top); whether the member has
+    opened it before."""
 
     lesson: LecturePage | ArticlePage
     url: str
     where: str
+    started: bool = False
 
 
 def resume_lesson(lessons, rows):
@@ -95,5 +97,5 @@ def resume_links(request, user, lessons, rows) -> dict[int, Resume]:
         elif lesson.pk in next_slides:
             url += f"slides/{next_slides[lesson.pk]}/"
             where = _("slide %(number)s") % {"number": next_slides[lesson.pk]}
-        links[lesson.pk] = Resume(lesson, url, where)
+        links[lesson.pk] = Resume(lesson, url, where, started=lesson.pk in rows)
     return links

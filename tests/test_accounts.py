@@ -64,6 +64,7 @@ def test_signup_refuses_bad_input_with_a_message(client, demo, change, field):
 def test_login_and_logout(client, demo):
     response = client.post("/accounts/login/", {"username": "member", "password": "elearn-member"})
     assert response.status_code == 302
+    assert response.url == "/learning/"  # their courses and where they stopped, as a dashboard
     assert client.get("/accounts/profile/").status_code == 200
     assert client.get("/accounts/logout/").status_code == 405  # logging out takes a POST (CSRF)
     client.post("/accounts/logout/")

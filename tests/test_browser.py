@@ -150,3 +150,29 @@ def test_pages_print_without_the_site_around_them(browser, live_server, artifact
     assert "Skip to main content" not in first and "Log out" not in first
     document.close()
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_members_pages_fit_a_phone(browser, live_server, artifacts_dir):
+    """Nothing a member opens scrolls sideways at 375 px: the lecture with its video beside
+    the slides used to take the video's own width (1920 px)."""
+    demo = load_demo()
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    log_in(page, live_server.url, "member")
+    pages = {
+        "course": demo["course"].url,
+        "video-lecture": demo["video_lecture"].url,
+        "slides-lecture": demo["slides_lecture"].url,
+        "welcome-lecture": demo["welcome_lecture"].url,
+        "my-learning": "/learning/",
+    }
+    for name, url in pages.items():
+        page.goto(live_server.url + url)
+        page.screenshot(path=artifacts_dir / f"phone-{name}.png", full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{name} is {width} px wide"
+    assert page.locator("video").count() == 0  # My learning; the lecture had one:
+    page.goto(live_server.url + demo["video_lecture"].url)
+    assert page.locator("video").bounding_box()["width"] <= 375
+    context.close()

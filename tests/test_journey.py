@@ -62,8 +62,8 @@ def test_sign_up_enrol_watch_resume_complete_and_get_the_certificate(
     assert Enrolment.objects.get(user__username="wangfang").status == "active"
 
     # Watch about three seconds, then pause: progress and the position are saved.
-    # The course page now offers to continue with the first lesson.
-    page.get_by_role("link", name="Continue: Welcome to the team").click()
+    # The course page now offers to start with the first lesson.
+    page.get_by_role("link", name="Start: Welcome to the team").click()
     # The click returns before the lecture replaces the course page.
     page.wait_for_url(live_server.url + lecture.url)
     video = "document.querySelector('[data-video]')"

@@ -396,8 +396,14 @@ def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, v
 def test_the_course_page_shows_the_members_progress_and_where_to_continue(
     member_client, trainer_client, demo, video_lecture
 ):
+    # Nothing begun yet: the button starts the course with its first lesson.
+    html = member_client.get("/digital-office/").content.decode()
+    assert ">Start: 什么是电子政务</a>" in html and "Continue" not in html
+    zh = member_client.get("/digital-office/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert ">开始学习: 什么是电子政务</a>" in zh
     post(member_client, video_lecture, {"segments": [[0, 10]], "position": 10.4})
     html = member_client.get("/digital-office/").content.decode()
+    assert "Start:" not in html
     assert "0 of 5 lessons done" in html and 'aria-valuenow="0"' in html
     assert f'href="{video_lecture.url}#t=10"' in html and "(at 0:10)" in html
     # A trainer opens every lesson but takes no course: nothing to continue.
@@ -415,7 +421,56 @@ def test_finishing_every_lesson_completes_the_course(member_client, demo):
     enrolment = Enrolment.objects.get(user=user, course=course)
     assert enrolment.completed_at is not None
     html = member_client.get("/learning/").content.decode()
-    assert "Completed" in html
+    assert '<h2 id="completed-heading">Completed</h2>' in html
+    zh = member_client.get("/learning/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<h2 id="completed-heading">已完成</h2>' in zh  # the courses, not "completion time"
+
+
+def test_the_report_that_completes_the_course_says_so_with_the_certificate(member_client, demo):
+    from courses.models import Certificate, Enrolment
+
+    user = demo["users"]["member"]
+    course = demo["course"]
+    *others, last = list(course.get_lessons().specific())
+    for lesson in others:
+        complete_lesson(user, lesson)
+    assert isinstance(last, ArticlePage)  # the last lesson of the demo course
+    answer = post(member_client, last, {"reading_seconds": 5}).json()
+    assert "course_complete" not in answer  # not yet done
+
+    answer = post(member_client, last, {"done": True}).json()
+    assert answer["state"] == "done" and answer["course_complete"] is True
+    certificate = Certificate.objects.get(enrolment__user=user, enrolment__course=course)
+    assert answer["certificate_url"] == f"/certificates/{certificate.code}/"
+    assert member_client.get(answer["certificate_url"]).status_code == 200
+
+    # Later reports on the finished lesson answer its state only.
+    assert "course_complete" not in post(member_client, last, {"reading_seconds": 5}).json()
+    assert Enrolment.objects.get(user=user, course=course).completed_at is not None
+
+
+def test_a_completed_lesson_that_leaves_the_course_unfinished_says_nothing_of_it(
+    member_client, demo
+):
+    first = (
+        demo["course"]
+        .get_lessons()
+        .specific()
+        .filter(pk__in=ArticlePage.objects.values("pk"))
+        .first()
+    )
+    answer = post(member_client, first, {"done": True}).json()
+    assert answer["state"] == "done" and "course_complete" not in answer
+
+
+def test_a_course_of_one_lesson_counts_it_in_the_singular(member_client, demo):
+    from courses.models import Enrolment
+
+    course = demo["safety_course"]
+    Enrolment.objects.create(user=demo["users"]["member"], course=course)
+    html = member_client.get(course.url).content.decode()
+    assert "0 of 1 lesson done" in html
+    assert "0 of 5 lessons done" in member_client.get("/learning/").content.decode()
 
 
 @pytest.mark.slow
@@ -464,3 +519,37 @@ def test_my_learning_continues_a_deck_at_the_next_unseen_slide(member_client, de
     post(member_client, lecture, {"slides": [1, 2, 3]})
     html = member_client.get("/learning/").content.decode()
     assert f'href="{lecture.url}slides/4/"' in html and "(slide 4)" in html
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_marking_the_last_lesson_done_shows_the_course_complete_and_the_certificate(
+    browser, live_server, artifacts_dir
+):
+    """At the end of an article, "Mark as done" gives way to the lesson's state, and when
+    that completed the course the page says so and links to the certificate."""
+    from courses.demo_content import load_demo
+    from courses.models import Enrolment
+    from tests.browser import log_in
+
+    objects = load_demo()
+    course = objects["safety_course"]  # one lesson, an article
+    Enrolment.objects.create(user=objects["users"]["member"], course=course)
+    article = course.get_lessons().first()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, live_server.url, "member")
+    page.goto(live_server.url + article.url)
+    button = page.get_by_role("button", name="Mark as done")
+    button.click()
+    notice = page.locator("[data-course-complete]")
+    notice.wait_for(state="visible")
+    assert "You have completed this course." in notice.inner_text()
+    end = page.locator("[data-lesson-end]")
+    assert button.count() == 0 and end.inner_text().startswith("Done ✓")
+    assert end.locator("[data-course-complete]").count() == 1  # where the button was
+    page.screenshot(path=artifacts_dir / "course-complete-notice.png")
+    page.get_by_role("link", name="See your certificate").click()
+    page.wait_for_url("**/certificates/*/")
+    assert "The recovery position" not in page.title()
+    assert course.title in page.locator("main").inner_text()

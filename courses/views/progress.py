@@ -57,7 +57,8 @@ def _not_a_number(name: str):
 @database_outage_is_503
 def report_progress(request, page_id: int):
     """POST {"segments": [[s, e], …], "position": s, "slides": [n, …], "reading_seconds": s,
-    "reached_end": true, "done": true} — any of them. Answers the lesson's state."""
+    "reached_end": true, "done": true} — any of them. Answers the lesson's state, and
+    "course_complete" with "certificate_url" when the report completed the course."""
     if not request.user.is_authenticated:
         return _error(_("Log in to keep your progress."), 401)
     # The lesson (kept in memory while current) and the throttle's count come together; a
@@ -85,11 +86,18 @@ def report_progress(request, page_id: int):
         return _error(_("The report is not JSON."), 400)
     except BadReport as exc:
         return _error(str(exc), 400)
-    return JsonResponse(
-        {
-            **lesson_state(progress, lesson),
-            "video_coverage": round(progress.video_coverage, 4),
-            "slides_seen": progress.slides_seen,
-            "complete": progress.completed_at is not None,
-        }
-    )
+    answer = {
+        **lesson_state(progress, lesson),
+        "video_coverage": round(progress.video_coverage, 4),
+        "slides_seen": progress.slides_seen,
+        "complete": progress.completed_at is not None,
+    }
+    enrolment = getattr(progress, "course_enrolment", None)
+    if enrolment is not None and enrolment.completed_at is not None:
+        # This report completed the last lesson the course needed: the page says so, with
+        # the certificate (issued in the same transaction).
+        answer["course_complete"] = True
+        certificate = getattr(enrolment, "certificate", None)
+        if certificate is not None:
+            answer["certificate_url"] = certificate.get_absolute_url()
+    return JsonResponse(answer)

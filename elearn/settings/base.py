@@ -139,7 +139,8 @@ ELEARN_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ELEARN_LOGIN_FAILURES_PE
 ELEARN_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ELEARN_LOGIN_FAILURES_PER_ADDRESS", "30"))
 ELEARN_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("ELEARN_LOGIN_LOCKOUT_SECONDS", "900"))
 WAGTAILADMIN_USER_LOGIN_FORM = "courses.forms.AdminLoginForm"
-LOGIN_REDIRECT_URL = "profile"
+# After logging in, a member sees their courses and where they stopped.
+LOGIN_REDIRECT_URL = "my_learning"
 LOGOUT_REDIRECT_URL = "/"
 
 # Languages: English and Simplified Chinese; the switcher stores the choice in a cookie.

@@ -25,6 +25,30 @@
         stateNode.dataset.state = answer.state;
         stateNode.textContent = answer.state === "done" ? stateNode.dataset.doneLabel
             : stateNode.dataset.progressTemplate.replace("{percent}", answer.percent);
+        if (answer.state === "done") { markedDone(); }
+        if (answer.course_complete) { courseComplete(answer.certificate_url); }
+    }
+
+    // Where the member pressed "Mark as done" (the end of an article), the button gives way
+    // to the lesson's state, so the answer is seen where the question was asked.
+    function markedDone() {
+        var button = root.querySelector("[data-mark-done]");
+        if (!button) { return; }
+        var done = document.createElement("p");
+        done.className = "lesson-progress";
+        done.dataset.state = "done";
+        done.textContent = stateNode.dataset.doneLabel;
+        button.replaceWith(done);
+    }
+
+    function courseComplete(certificateUrl) {
+        var notice = document.querySelector("[data-course-complete]");
+        if (!notice || !notice.hidden) { return; }
+        var link = notice.querySelector("[data-certificate-link]");
+        if (link && certificateUrl) { link.href = certificateUrl; link.hidden = false; }
+        var end = root.querySelector("[data-lesson-end]");
+        if (end && root.querySelector("[data-lesson-end] .lesson-progress")) { end.appendChild(notice); }
+        notice.hidden = false;
     }
 
     var video = root.querySelector("[data-video]");
@@ -61,6 +85,7 @@
                 // Busy or down: keep the report and try again. Other refusals (not enrolled,
                 // a bad report) would be refused again, so they are dropped.
                 if (r.status === 429 || r.status >= 500) { throw new Error("retry"); }
+                if (body.done && doneButton) { doneButton.disabled = false; }  // press it again
                 return null;
             })
             .catch(function () { requeue(body); });
