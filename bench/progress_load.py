@@ -427,9 +427,10 @@ def fit(segments: list[list[float]], allowed: float) -> list[list[float]]:
     while kept and core.total(kept) > allowed:
         start, end = kept[-1]
         excess = core.total(kept) - allowed
-        if end - start > excess + 0.01:
-            kept[-1] = [start, math.floor((end - excess - 0.01) * 100) / 100]
-        else:
+        trimmed = math.floor((end - excess - 0.01) * 100) / 100
+        if trimmed > start:
+            kept[-1] = [start, trimmed]
+        else:  # nothing left, or an empty [s, s] the server would drop: not a claim
             kept.pop()
     return kept
 
