@@ -92,7 +92,9 @@ def test_member_steps_through_a_deck_with_the_keyboard(browser, live_server, art
     assert "Slide 2" in image.get_attribute("alt")
     page.keyboard.press("End")
     page.wait_for_url("**/slides/14/")  # slide 11 is hidden: 13 visible, the last is number 14
-    assert counter.inner_text() == "Slide 13 of 13"
+    # Its own number, as on its thumbnail and in its address, and where it is among 13.
+    assert counter.inner_text() == "Slide 14 (13 of 13)"
+    assert "Slide 14" in image.get_attribute("alt")
     page.keyboard.press("Home")
     page.wait_for_url("**/slides/1/")
 

@@ -285,6 +285,11 @@ def test_every_slide_is_its_own_page(client, lecture):
     assert 'rel="prev"' in html and 'rel="next"' in html
     assert "Slide 3 of 13" in html
     assert client.get(lecture.url + "slides/11/").status_code == 404  # hidden from members
+    # After the hidden slide the counter gives the slide's own number and its place.
+    after = client.get(lecture.url + "slides/12/").content.decode()
+    assert "Slide 12 (11 of 13)" in after and "<h1>Slide 12:" in after
+    zh = client.get(lecture.url + "slides/12/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "第 12 张幻灯片（第 11 张，共 13 张）" in zh
     assert client.get(lecture.url + "slides/99/").status_code == 404
     assert client.get(lecture.url + "slides/0/").status_code == 404
 

@@ -87,7 +87,11 @@
                 mark.textContent = viewer.dataset.hiddenLabel;
                 stage.appendChild(mark);
             }
-            counter.textContent = format(viewer.dataset.counterTemplate, { n: index + 1, m: slides.length });
+            // After a hidden slide the deck's own numbers (thumbnails, links, alt text) run
+            // ahead of the position: the counter names both.
+            var counterTemplate = slide.number === index + 1 ? viewer.dataset.counterTemplate
+                : viewer.dataset.counterNumberedTemplate;
+            counter.textContent = format(counterTemplate, { number: slide.number, n: index + 1, m: slides.length });
             notesText.textContent = slide.notes || "";
             var prevLabel = viewer.querySelector("[data-deck-prev]").textContent;
             var nextLabel = viewer.querySelector("[data-deck-next]").textContent;
