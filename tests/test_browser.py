@@ -85,6 +85,10 @@ def test_member_steps_through_a_deck_with_the_keyboard(browser, live_server, art
     image = page.locator(".deck-stage__image")
     image.wait_for()
     assert page.evaluate("document.querySelector('.deck-stage__image').naturalWidth") > 0
+    # The slide and its controls fit the window together (4:3 slides at full width did not).
+    page.evaluate("document.querySelector('.deck-viewer').scrollIntoView()")
+    next_button = page.locator("[data-deck-next]").bounding_box()
+    assert next_button["y"] + next_button["height"] <= 900
 
     page.keyboard.press("ArrowRight")
     page.wait_for_url("**/slides/2/")

@@ -266,6 +266,9 @@ def test_lecture_shows_the_viewer_and_the_text_of_visible_slides(client, lecture
     assert "Slide 1 of 13" in html  # 14 slides, one hidden
     assert 'srcset="/decks/' in html
     assert "Welcome · 欢迎" in html and "Speaker notes" in html
+    assert ">Slide 2: Why go digital?" in html  # the slide's heading, its number and title
+    zh = client.get(lecture.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert ">第 2 张：Why go digital?" in zh
     assert "Trainer&#x27;s spare slide" not in html and "Trainer's spare slide" not in html
 
 

@@ -165,6 +165,8 @@ def test_chinese_names_are_written_family_name_first_everywhere(
     course.trainers.add(demo["users"]["member"])
     course.save_revision().publish()
     assert "Trainers: Tom Trainer, 李明" in member.get(course.url).content.decode()
+    zh = member.get(course.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "培训师：Tom Trainer、李明" in zh  # Chinese punctuation, no stray space
 
 
 def test_declined_member_is_told_and_may_ask_again(demo, django_capture_on_commit_callbacks):

@@ -400,7 +400,7 @@ def test_the_course_page_shows_the_members_progress_and_where_to_continue(
     html = member_client.get("/digital-office/").content.decode()
     assert ">Start: 什么是电子政务</a>" in html and "Continue" not in html
     zh = member_client.get("/digital-office/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
-    assert ">开始学习: 什么是电子政务</a>" in zh
+    assert ">开始学习：什么是电子政务</a>" in zh  # a full-width colon, no space
     post(member_client, video_lecture, {"segments": [[0, 10]], "position": 10.4})
     html = member_client.get("/digital-office/").content.decode()
     assert "Start:" not in html

@@ -1,6 +1,8 @@
-"""``{{ user|person_name }}``: a person's name as they write it (李明, Ada Lovelace)."""
+"""``{{ user|person_name }}``: a person's name as they write it (李明, Ada Lovelace);
+``{{ users|person_names }}``: several, listed as the reader's language lists them."""
 
 from django import template
+from django.utils.translation import pgettext
 
 from ..names import person_name as _person_name
 
@@ -11,3 +13,9 @@ register = template.Library()
 def person_name(user) -> str:
     """The user's name in their script's order, their username without one; "" for nobody."""
     return _person_name(user) if user is not None else ""
+
+
+@register.filter
+def person_names(users) -> str:
+    """Names joined by the language's list separator: "Ada Lovelace, 李明"; "Ada Lovelace、李明"."""
+    return pgettext("between names in a list", ", ").join(_person_name(user) for user in users)
