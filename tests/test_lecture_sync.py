@@ -309,6 +309,11 @@ def test_demo_has_a_video_lecture_in_step_with_its_deck(member_client, demo):
     assert lecture.video.duration == pytest.approx(3 * len(visible), abs=0.5)
     html = member_client.get(lecture.url).content.decode()
     assert "data-lecture-sync" in html
+    # Before it plays, the video shows the slide the viewer beside it shows (slide 1), not
+    # its own poster, a frame from further on.
+    first = lecture.deck.slides.get(number=1)
+    assert f'poster="{first.src}"' in html
+    assert f'poster="{lecture.video.poster_url}"' not in html
 
 
 @pytest.mark.slow
