@@ -4,11 +4,11 @@ A lesson page asks the database the same questions on every view although the an
 only when an editor changes something: which site the host is, the organisation's settings,
 the lesson's course and its lessons (the previous / next links), the page's ancestors (the
 breadcrumbs), the video's renditions and captions, the deck's slides, the course's trainers,
-the member's roles and permissions, the view restrictions of the page and its ancestors. While ``page_routes.serve`` renders a page it names the
-lessons' version it read for the request (``lesson_rules.version()``: every page save,
-publish, unpublish, move or delete moves it on, and so do changes to decks, slides, videos,
-sites, the settings, a course's trainers and anyone's groups or permissions, see
-``signal_handlers``), and ``remembered()`` answers from this process's memory when its answer
+the member's roles and permissions, the view restrictions of the page and its ancestors.
+While ``page_routes.serve`` renders a page it names the lessons' version it read for the
+request (``lesson_rules.version()``: every page save, publish, unpublish, move or delete moves
+it on, and so do changes to decks, slides, videos, sites, the settings, a course's trainers,
+anyone's groups or permissions and view restrictions, see ``signal_handlers``), and ``remembered()`` answers from this process's memory when its answer
 was kept under that version.
 
 Outside a page being served (progress reports, the admin, tasks, tests without a shared cache)

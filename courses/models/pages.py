@@ -490,7 +490,9 @@ def stream_text(page, field_name: str = "body") -> str:
     return "\n".join(field.get_searchable_content(getattr(page, field_name)))
 
 
-class ArticlePage(KeptViewRestrictions, CJKSearchMixin, LessonMixin, LessonFields, Page):  # noqa: DJ008 - Page has it
+class ArticlePage(  # noqa: DJ008 - Page has it
+    KeptViewRestrictions, CJKSearchMixin, LessonMixin, LessonFields, Page
+):
     """A theory article, policy or regulation: read as a lesson of a course or in a library."""
 
     class Kind(models.TextChoices):
