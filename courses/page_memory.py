@@ -8,8 +8,9 @@ the member's roles and permissions, the view restrictions of the page and its an
 While ``page_routes.serve`` renders a page it names the lessons' version it read for the
 request (``lesson_rules.version()``: every page save, publish, unpublish, move or delete moves
 it on, and so do changes to decks, slides, videos, sites, the settings, a course's trainers,
-anyone's groups or permissions and view restrictions, see ``signal_handlers``), and ``remembered()`` answers from this process's memory when its answer
-was kept under that version.
+anyone's groups or permissions and view restrictions, see ``signal_handlers``), and
+``remembered()`` answers from this process's memory when its answer was kept under that
+version.
 
 Outside a page being served (progress reports, the admin, tasks, tests without a shared cache)
 nothing is kept: ``remembered()`` simply computes. What it returns is shared by the process's
