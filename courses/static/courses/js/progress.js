@@ -31,14 +31,14 @@
 
     // Where the member pressed "Mark as done" (the end of an article), the button gives way
     // to the lesson's state, so the answer is seen where the question was asked.
+    var doneNote = null;  // what took the button's place; the completion notice follows it
     function markedDone() {
-        var button = root.querySelector("[data-mark-done]");
-        if (!button) { return; }
-        var done = document.createElement("p");
-        done.className = "lesson-progress";
-        done.dataset.state = "done";
-        done.textContent = stateNode.dataset.doneLabel;
-        button.replaceWith(done);
+        if (!doneButton || doneNote) { return; }
+        doneNote = document.createElement("p");
+        doneNote.className = "lesson-progress";
+        doneNote.dataset.state = "done";
+        doneNote.textContent = stateNode.dataset.doneLabel;
+        doneButton.replaceWith(doneNote);
     }
 
     function courseComplete(certificateUrl) {
@@ -46,8 +46,7 @@
         if (!notice || !notice.hidden) { return; }
         var link = notice.querySelector("[data-certificate-link]");
         if (link && certificateUrl) { link.href = certificateUrl; link.hidden = false; }
-        var end = root.querySelector("[data-lesson-end]");
-        if (end && root.querySelector("[data-lesson-end] .lesson-progress")) { end.appendChild(notice); }
+        if (doneNote) { doneNote.after(notice); }
         notice.hidden = false;
     }
 
