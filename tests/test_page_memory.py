@@ -5,6 +5,9 @@ organisation's name, a trainer added to a course, a role given or taken, a video
 and a deck's slides; and what is shared stays each member's own (progress) and each reader's
 language."""
 
+import json
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -207,3 +210,63 @@ def test_kept_slides_speak_each_readers_language(shared, client, demo):
     chinese = client.get(lecture.url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     # The deck's strip lists each slide as "number. title".
     assert "2. Slide 2" in english and "2. 第 2 张幻灯片" in chinese
+
+
+def test_remembered_markup_is_rendered_once_for_the_same_values():
+    from django.template import Context, Template
+
+    template = Template(
+        '{% load page_tags %}{% remember "block" number %}{{ next_count }}{% endremember %}'
+    )
+    count = iter(range(1, 100))
+
+    def render(number):
+        return template.render(Context({"number": number, "next_count": lambda: next(count)}))
+
+    assert (render(1), render(1)) == ("1", "2")  # not serving a page: rendered each time
+    with page_memory.serving(7):
+        assert (render(1), render(1), render(2), render(1)) == ("3", "3", "4", "3")
+    with page_memory.serving(8):  # something changed: rendered afresh
+        assert render(1) == "5"
+    page_memory.forget()
+
+
+def test_remembered_deck_markup_is_each_viewers_own_where_it_differs(
+    shared, client, member_client, demo
+):
+    lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+    spare = "Trainer&#x27;s spare slide"  # slide 11, hidden from members
+    client.force_login(demo["users"]["trainer"])
+    for _round in range(2):  # the second time from memory, in either order
+        members = member_client.get(lecture.url).content.decode()
+        trainers = client.get(lecture.url).content.decode()
+        # The slide's text and its thumbnail in the strip: the trainer's only.
+        assert 'id="slide-text-11"' not in members and 'id="slide-text-11"' in trainers
+        assert (members.count("data-deck-thumb="), trainers.count("data-deck-thumb=")) == (13, 14)
+        assert spare not in members
+    # Each slide page marks its own thumbnail and preselects its slide in the ask form.
+    for number in (2, 3, 2):
+        html = member_client.get(f"{lecture.url}slides/{number}/").content.decode()
+        current = re.findall(r'data-deck-thumb="(\d+)" aria-current="page"', html)
+        assert current == [str(number - 1)]
+        assert f'<option value="{number}" selected>' in html
+    # The deck's data for the viewer script marks the current slide as well.
+    html = member_client.get(f"{lecture.url}slides/3/").content.decode()
+    data = json.loads(
+        html.split('<script id="deck-data" type="application/json">')[1].split("<")[0]
+    )
+    assert [item["number"] for item in data if item["current"]] == [3]
+
+
+def test_an_edited_article_body_is_on_the_next_page(shared, member_client, demo, committed):
+    article = ArticlePage.objects.live().filter(body__isnull=False).first()
+    assert article is not None
+    before = member_client.get(article.url).content.decode()
+
+    def edit():
+        article.body = [("paragraph", "<p>A sentence the editor just added.</p>")]
+        article.save_revision().publish()
+
+    committed(edit)
+    after = member_client.get(article.url).content.decode()
+    assert "A sentence the editor just added." in after and after != before

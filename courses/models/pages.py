@@ -732,25 +732,31 @@ class LecturePage(  # noqa: DJ008 - Page has it
             current = slides[0]
         position = slides.index(current) if current else 0
         base = self.get_url(request)  # the site's root paths kept on the request (page_routes)
-        viewer_slides = [
-            {
-                "number": item.number,
-                "title": str(item.display_title),
-                "url": self.slide_url(item.number, base),
-                "src": item.src,
-                "srcset": item.srcset,
-                "width": item.image_width,
-                "height": item.image_height,
-                "notes": item.notes,
-                "hidden": item.hidden,
-                "lines": [text for _level, text in item.content.get("paragraphs", [])],
-                "current": item is current,
-            }
-            for item in slides
-        ]
+
+        def viewer_slides():
+            # Called by the template only when the deck strip is not remembered already.
+            return [
+                {
+                    "number": item.number,
+                    "title": str(item.display_title),
+                    "url": self.slide_url(item.number, base),
+                    "src": item.src,
+                    "srcset": item.srcset,
+                    "width": item.image_width,
+                    "height": item.image_height,
+                    "notes": item.notes,
+                    "hidden": item.hidden,
+                    "lines": [text for _level, text in item.content.get("paragraphs", [])],
+                    "current": item is current,
+                }
+                for item in slides
+            ]
+
         return {
             "viewer_slides": viewer_slides,
             "slides": slides,
+            # What the deck's markup for everyone ({% remember %}) depends on besides the slides.
+            "slides_key": (self.pk, self.deck_id, hidden, base),
             "slide": current,
             "slide_position": position + 1,
             "previous_slide": slides[position - 1] if current and position > 0 else None,

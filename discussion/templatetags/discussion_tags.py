@@ -49,7 +49,7 @@ def lesson_questions(context, page, slide=None):
         if thread.slide_number and hasattr(lesson, "slide_url"):
             thread.slide_url = lesson.slide_url(thread.slide_number)
     may_post = can_post(user, lesson)
-    form = None
+    form = form_key = None
     if may_post:
         # The lecture page has just listed the slides this person sees: the same list.
         shown = context.get("slides")
@@ -58,6 +58,9 @@ def lesson_questions(context, page, slide=None):
             slides=shown if same_page else lesson_slides(user, lesson),
             initial={"slide_number": slide.number if slide is not None else None},
         )
+        # The empty form is the same for everyone shown these slides: rendered once.
+        choices = form.fields["slide_number"].choices if "slide_number" in form.fields else ()
+        form_key = (lesson.pk, form.initial["slide_number"], tuple(value for value, _ in choices))
     return {
         "show": True,
         "request": request,
@@ -68,5 +71,6 @@ def lesson_questions(context, page, slide=None):
         "threads": threads[:LIST_LIMIT],
         "more": len(threads) > LIST_LIMIT,
         "form": form,
+        "form_key": form_key,
         "may_post": may_post,
     }
