@@ -15,27 +15,42 @@ def fetch_one(model, where: dict, *, for_update: bool = False, using: str = DEFA
     """The ``model`` instance whose columns equal ``where`` (column name → value), or None.
     ``for_update`` locks the row until the transaction ends, where the database can."""
     connection = connections[using]
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = [field.get_col(meta.db_table) for field in meta.concrete_fields]
-    condition = " AND ".join(f"{quote(name)} = %s" for name in where)
-    sql = (
-        f"SELECT {', '.join(quote(col.target.column) for col in columns)} "  # noqa: S608
-        f"FROM {quote(meta.db_table)} WHERE {condition}"
-    )
-    if for_update and connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
+    sql, converters = _reader(connection, model, tuple(where), for_update)
     with connection.cursor() as cursor:
         cursor.execute(sql, list(where.values()))
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for col, value in zip(columns, row, strict=True):
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = convert(value, col, connection)
-        values.append(value)
+    values = list(row)
+    for index, col, convert in converters:
+        values[index] = convert(values[index], col, connection)
     return model.from_db(using, None, values)
+
+
+def _reader(connection, model, where: tuple[str, ...], for_update: bool) -> tuple[str, list]:
+    """The SELECT for ``fetch_one`` and the converters its columns need, made once per
+    connection object (each thread has its own, kept across reconnections): building them
+    cost as much CPU as the database spent answering."""
+    made = connection.__dict__.setdefault("_elearn_readers", {})
+    key = (model, where, for_update)
+    if key not in made:
+        meta = model._meta
+        quote = connection.ops.quote_name
+        columns = [field.get_col(meta.db_table) for field in meta.concrete_fields]
+        condition = " AND ".join(f"{quote(name)} = %s" for name in where)
+        sql = (
+            f"SELECT {', '.join(quote(col.target.column) for col in columns)} "  # noqa: S608
+            f"FROM {quote(meta.db_table)} WHERE {condition}"
+        )
+        if for_update and connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        converters = [
+            (index, col, convert)
+            for index, col in enumerate(columns)
+            for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        ]
+        made[key] = (sql, converters)
+    return made[key]
 
 
 def update_columns(instance, names: list[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
