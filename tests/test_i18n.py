@@ -26,6 +26,24 @@ def test_language_switcher_sets_the_language_and_returns_to_the_page(client, dem
     assert "About this course" in client.get("/digital-office/").content.decode()
 
 
+def test_the_switcher_offers_the_other_language_by_its_own_name(client, demo, settings):
+    english = client.get("/digital-office/").content.decode()
+    assert '<button type="submit" name="language" value="zh-hans">' in english
+    assert '<span lang="zh-hans">简体中文</span>' in english
+    assert 'value="en"' not in english.split('class="language-switcher"')[1].split("</form>")[0]
+    chinese = client.get("/digital-office/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<span lang="en">English</span>' in chinese and "切换语言：" in chinese
+    # Many languages: a list to choose from instead of a row of buttons.
+    settings.LANGUAGES = [
+        ("en", "English"),
+        ("zh-hans", "Chinese"),
+        ("fr", "French"),
+        ("de", "German"),
+    ]
+    many = client.get("/digital-office/").content.decode()
+    assert '<select id="language-select" name="language">' in many and "Deutsch" in many
+
+
 def test_switcher_refuses_foreign_redirects(client, demo):
     response = client.post(
         "/i18n/setlang/", {"language": "zh-hans", "next": "https://evil.example/"}
