@@ -331,6 +331,17 @@ def test_course_page_shows_each_lessons_state(member_client, demo, video_lecture
     assert 'data-progress-url="/progress/' in lecture_html and "In progress: 25%" in lecture_html
 
 
+def test_a_lesson_just_opened_is_started_not_zero_percent(member_client, demo):
+    slides = LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+    post(member_client, slides, {"reading_seconds": 3})  # the page's first report: no slide yet
+    outline = member_client.get("/digital-office/").content.decode()
+    lesson = member_client.get(slides.url).content.decode()
+    for html in (outline, lesson):
+        assert ">Started</" in html and "In progress: 0%" not in html
+    chinese = member_client.get(slides.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert ">已开始</" in chinese
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)

@@ -23,8 +23,10 @@
     function show(answer) {
         if (!stateNode || !answer) { return; }
         stateNode.dataset.state = answer.state;
+        // Just opened, nothing counted yet: "Started", not "In progress: 0%".
         stateNode.textContent = answer.state === "done" ? stateNode.dataset.doneLabel
-            : stateNode.dataset.progressTemplate.replace("{percent}", answer.percent);
+            : answer.percent ? stateNode.dataset.progressTemplate.replace("{percent}", answer.percent)
+            : stateNode.dataset.startedLabel;
         if (answer.state === "done") { markedDone(); }
         if (answer.course_complete) { courseComplete(answer.certificate_url); }
     }
