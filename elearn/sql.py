@@ -29,8 +29,8 @@ def fetch_one(model, where: dict, *, for_update: bool = False, using: str = DEFA
 
 def _reader(connection, model, where: tuple[str, ...], for_update: bool) -> tuple[str, list]:
     """The SELECT for ``fetch_one`` and the converters its columns need, made once per
-    connection object (each thread has its own, kept across reconnections): building them
-    cost as much CPU as the database spent answering."""
+    connection object (each thread has its own, kept across reconnections) instead of on
+    every call: about a sixth of a row fetch's CPU in the web process."""
     made = connection.__dict__.setdefault("_elearn_readers", {})
     key = (model, where, for_update)
     if key not in made:

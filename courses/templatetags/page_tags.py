@@ -36,7 +36,7 @@ def remember(parser, token):
 
     For markup that depends on the values named and on what editors change, never on the
     member or the request (no CSRF token, no progress): a deck's slide texts, an article's
-    body. A lesson page spends most of its time rendering those, the same for everyone.
+    body. A slides lecture spent about half its rendering on those, the same for everyone.
     The values must be hashable: a name first, to keep two blocks apart.
     """
     vary_on = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
