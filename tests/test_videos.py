@@ -436,3 +436,34 @@ def test_member_plays_seeks_changes_speed_captions_and_resumes(browser, live_ser
     page.screenshot(path=artifacts_dir / "video-player-resumed.png")
     assert errors == []
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_player_starts_with_the_rendition_that_fills_it(browser, live_server):
+    """The video beside the slides is ~600 px wide: its 480p rendition (made for slow links)
+    is enough, not the 1440p source; a quality the member picks is kept for the next time."""
+    from courses.demo_content import load_demo
+    from tests.browser import log_in
+
+    demo = load_demo()
+    url = live_server.url + demo["video_lecture"].url
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server.url, "member")
+    page.goto(url)
+    video = "document.querySelector('[data-video]')"
+    page.wait_for_function(f"{video}.readyState >= 1")
+    chosen = "(s => s.options[s.selectedIndex].dataset.height)"
+    quality = page.locator("[data-video-quality]")
+    assert quality.evaluate(chosen) == "480"
+    assert page.evaluate(f"{video}.currentSrc") == live_server.url + quality.input_value()
+    assert page.evaluate(f"{video}.videoHeight") == 480
+
+    page.select_option("[data-video-quality]", label="1440p")
+    page.wait_for_function(f"{video}.videoHeight === 1440")
+    page.reload()
+    page.wait_for_function(f"{video}.readyState >= 1")
+    assert quality.evaluate(chosen) == "1440"
+    assert page.evaluate(f"{video}.videoHeight") == 1440
+    context.close()

@@ -14,12 +14,43 @@
         if (promise && promise.catch) { promise.catch(function () {}); }
     }
 
+    // The member's own choice of quality, kept for the next video (per browser).
+    var QUALITY_KEY = "elearn.videoQuality";
+    function storedQuality() {
+        try { return window.localStorage.getItem(QUALITY_KEY); } catch (error) { return null; }
+    }
+
+    // Before anything plays: the smallest rendition that fills the player on this screen
+    // (a phone, or the video beside the slides, needs no more than the 480p one made for
+    // slow links), or the height the member chose last time. The first source is the largest.
+    function chooseQuality(video, quality) {
+        var sources = Array.prototype.slice.call(video.querySelectorAll("source[data-height]"));
+        if (sources.length < 2) { return; }
+        var chosen = null, wanted = Number(storedQuality());
+        if (wanted) {
+            chosen = sources.filter(function (source) { return Number(source.dataset.height) === wanted; })[0] || null;
+        }
+        if (!chosen && !video.clientWidth) { return; }  // not laid out: keep the browser's pick
+        if (!chosen) {
+            var ratio = (Number(video.getAttribute("width")) / Number(video.getAttribute("height"))) || 16 / 9;
+            var needed = video.clientWidth / ratio * (window.devicePixelRatio || 1);
+            var fitting = sources.filter(function (source) { return Number(source.dataset.height) >= needed; });
+            chosen = fitting.length ? fitting[fitting.length - 1] : sources[0];
+        }
+        if (chosen !== sources[0]) {
+            video.src = chosen.getAttribute("src");
+            quality.value = chosen.getAttribute("src");
+        }
+    }
+
     function init(player) {
         var video = player.querySelector("[data-video]");
         var speed = player.querySelector("[data-video-speed]");
         var quality = player.querySelector("[data-video-quality]");
         var positionUrl = player.dataset.positionUrl;
         var lastSaved = 0;
+
+        if (quality) { chooseQuality(video, quality); }
 
         function save() {
             if (!positionUrl || !video.duration) { return; }
@@ -66,6 +97,8 @@
         if (quality) {
             quality.addEventListener("change", function () {
                 var at = video.currentTime, playing = !video.paused, rate = video.playbackRate;
+                var option = quality.options[quality.selectedIndex];
+                try { window.localStorage.setItem(QUALITY_KEY, option.dataset.height); } catch (error) { /* private mode */ }
                 video.src = quality.value;
                 video.addEventListener("loadedmetadata", function () {
                     video.currentTime = at;
