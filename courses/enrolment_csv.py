@@ -66,21 +66,24 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) pairs with lower-cased, trimmed column names."""
     if "\x00" in text:
         raise CsvProblem(_("This is not a CSV file. Save the sheet as CSV UTF-8."))
+    if not text.strip():
+        raise CsvProblem(_("The file is empty."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    # strict: a quotation mark never closed is an error, not the rest of the file run together
+    # into one row reported under the wrong line.
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect, strict=True)
     try:
         header = [name.strip().lower() for name in (reader.fieldnames or [])]
     except csv.Error as exc:
-        raise CsvProblem(
-            _("The file could not be read as CSV: %(error)s") % {"error": exc}
-        ) from exc
+        raise _unreadable(exc, 1) from exc
     if "email" not in header and "username" not in header:
         raise CsvProblem(_("The first row must name the columns, with “email” or “username”."))
     reader.fieldnames = header
     rows = []
+    start = reader.line_num + 1  # where the row being read begins
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
@@ -88,11 +91,27 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
             cleaned = {k: (v or "").strip() for k, v in row.items() if k}
             if any(cleaned.values()):
                 rows.append((reader.line_num, cleaned))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise CsvProblem(
-            _("The file could not be read as CSV: %(error)s") % {"error": exc}
-        ) from exc
+        raise _unreadable(exc, start) from exc
+    if not rows:
+        raise CsvProblem(_("The file names its columns but lists nobody under them."))
     return rows
+
+
+def _unreadable(error: csv.Error, line: int) -> CsvProblem:
+    """What to tell the person about a line the csv module could not read."""
+    if "unexpected end of data" in str(error):
+        return CsvProblem(
+            _(
+                'Line %(line)s: a quotation mark (") is opened and never closed. Remove it or '
+                "close it, and upload the file again."
+            )
+            % {"line": line}
+        )
+    return CsvProblem(
+        _("Line %(line)s could not be read as CSV: %(error)s") % {"line": line, "error": error}
+    )
 
 
 def import_enrolments(

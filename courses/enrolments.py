@@ -64,6 +64,12 @@ def enrol(
     with transaction.atomic():
         course = _locked(course)
         enrolment = Enrolment.objects.filter(user=user, course=course).first()
+        if enrolment and enrolment.status == Enrolment.Status.PENDING and not by_member:
+            # An admin or trainer enrolling someone who asked to join: their request is
+            # approved (refused when the course is full), not left waiting.
+            approved = decide(enrolment, approve=True, by=by)
+            _forget_access(user)
+            return approved
         if enrolment and enrolment.status in (Enrolment.Status.ACTIVE, Enrolment.Status.PENDING):
             return enrolment
         if by_member:

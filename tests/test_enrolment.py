@@ -228,6 +228,8 @@ def test_trainer_enrols_a_whole_branch(demo):
     page = trainer.get(f"/admin/courses/{course.pk}/members/").content.decode()
     assert "North branch 北部分会 (3)" in page
     assert "Trainers of course" not in page  # role groups are not branches
+    # Nor are groups that grant permissions: Wagtail's own, or one an admin made.
+    assert "Editors (" not in page and "Moderators (" not in page
     trainer.post(
         f"/admin/courses/{course.pk}/members/", {"action": "enrol_group", "group": branch.pk}
     )
@@ -266,7 +268,7 @@ def test_csv_enrolment_with_new_accounts_and_invitations(demo):
         },
         follow=True,
     )
-    assert "2 enrolled (1 new accounts), 0 were already enrolled." in response.content.decode()
+    assert "Enrolled: 2 (new accounts: 1). Already enrolled: 0." in response.content.decode()
     new = User.objects.get(email="new@example.com")
     assert (new.first_name, new.last_name, new.has_usable_password()) == ("小明", "王", False)
     assert Enrolment.objects.active().filter(course=course, user__in=[known, new]).count() == 2
@@ -288,7 +290,7 @@ def test_csv_with_a_bad_row_changes_nothing_and_says_which(demo):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Nothing was changed: 3 of 4 rows have a problem" in html
+    assert "Nothing was changed: 3 rows of 4 have a problem" in html
     assert "“not-an-email” is not an email address." in html
     assert "No account with this email address or username." in html
     assert "Listed twice in this file." in html
@@ -301,6 +303,15 @@ def test_csv_with_a_bad_row_changes_nothing_and_says_which(demo):
         (b"\x00\x01\x02binary", "not a CSV file"),
         (b"name,phone\nA,1\n", "email"),
         (b"\xff\xfe\x00junk" * 10, "not"),
+        (b"", "The file is empty."),
+        (b"  \n\n", "The file is empty."),
+        (b"email,first_name\n", "lists nobody"),
+        # The quote opened on line 3 swallowed every line after it into one "row".
+        (
+            'email,first_name\na@example.com,A\n"broken,line\nb@example.com,李明\n'.encode(),
+            r"Line 3: a quotation mark \(\"\) is opened and never closed",
+        ),
+        (b'email\na@example.com\n"b"c@example.com\n', "Line 3 could not be read as CSV"),
     ],
 )
 def test_unreadable_csv_files_get_a_clear_message(demo, data, message):
@@ -337,3 +348,41 @@ def test_members_admin_is_for_the_course_editors(demo):
     client.post(url, {"action": "enrol_user", "who": "other-trainer"})
     assert not Enrolment.objects.filter(user=other).exists()
     assert client.get(SAFETY_LESSON).status_code == 403  # not their course either
+
+
+def test_enrolling_someone_who_asked_approves_their_request(
+    demo, django_capture_on_commit_callbacks
+):
+    """An admin enrolling a member whose request waits approves it (they are told), and says
+    so plainly when the course is full: the request is not left waiting behind a "done"."""
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL, capacity=1)
+    asking, other = newcomer("asking"), newcomer("other")
+    for member in (asking, other):
+        enrol(member.user, course)
+    admin = client_for("admin", demo)
+    url = f"/admin/courses/{course.pk}/members/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(url, {"action": "enrol_user", "who": "asking"}, follow=True)
+    assert "asking is enrolled." in response.content.decode()
+    approved = Enrolment.objects.get(user=asking.user, course=course)
+    assert approved.status == Enrolment.Status.ACTIVE and approved.decided_by is not None
+    assert mail.outbox[-1].to == ["asking@example.com"] and "was approved" in mail.outbox[-1].body
+    assert asking.get(SAFETY_LESSON).status_code == 200
+
+    full = admin.post(url, {"action": "enrol_user", "who": "other"}, follow=True)
+    assert "This course is full." in full.content.decode()
+    waiting = Enrolment.objects.get(user=other.user, course=course)
+    assert waiting.status == Enrolment.Status.PENDING
+
+
+def test_the_enrol_a_person_box_and_removing_say_what_happened(demo):
+    admin = client_for("admin", demo)
+    course = demo["safety_course"]
+    url = f"/admin/courses/{course.pk}/members/"
+    empty = admin.post(url, {"action": "enrol_user", "who": "  "}, follow=True)
+    assert "Enter a username or email address." in empty.content.decode()
+    member = newcomer("leaving")
+    enrolment = enrol(member.user, course)
+    removed = admin.post(url, {"action": "remove", "enrolment": enrolment.pk}, follow=True)
+    assert "leaving was removed from the course." in removed.content.decode()
+    assert member.get(SAFETY_LESSON).status_code == 403

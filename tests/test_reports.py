@@ -46,7 +46,8 @@ def download(client, url: str, params: dict, fmt: str):
 def csv_rows(client, url, params) -> list[dict]:
     response, data = download(client, url, params, "csv")
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert data.startswith("\ufeff".encode())  # so Excel reads the Chinese names as such
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
 def xlsx_rows(client, url, params) -> list[dict]:

@@ -386,6 +386,7 @@ def spreadsheet_cells(response) -> tuple[list[list[str]], list]:
     """The CSV's rows as text, or the XLSX's cells (openpyxl cells, to see their type)."""
     data = b"".join(response.streaming_content) if response.streaming else response.content
     if response["Content-Type"].startswith("text/csv"):
+        assert data.startswith("\ufeff".encode())  # Excel then reads Chinese text as such
         return list(csv.reader(io.StringIO(data.decode("utf-8-sig")))), []
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     return [], [cell for row in sheet.iter_rows() for cell in row]

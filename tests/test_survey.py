@@ -71,6 +71,8 @@ def test_trainers_read_the_answers_and_download_them(survey, demo, member_client
     listing = trainer_client.get(f"/admin/forms/submissions/{survey.pk}/")
     assert listing.status_code == 200 and "Somewhat" in listing.content.decode()
     response = trainer_client.get(f"/admin/forms/submissions/{survey.pk}/", {"export": "csv"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    data = b"".join(response.streaming_content)
+    assert data.startswith("\ufeff".encode())  # Excel reads the Chinese answers as such
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0]["Member"] == "李明"
     assert rows[0]["How useful was it?"] == "Somewhat" and rows[0]["Anything to add?"] == "好"

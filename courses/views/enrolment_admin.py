@@ -29,11 +29,19 @@ def editable_course(request, page_id: int) -> CoursePage:
 
 
 def enrollable_groups():
-    """Groups that stand for people (branches, teams), not the roles or trainer groups."""
+    """Groups that stand for people (branches, teams), not the roles or trainer groups.
+
+    A group that grants any permission (Wagtail's own Editors and Moderators, a role an admin
+    made) is a role too: it is offered neither for enrolment nor in the reports' filters."""
     return (
         Group.objects.exclude(name__in=ROLE_GROUPS)
         .exclude(name__startswith="Trainers of course ")
         .exclude(name__startswith=CONTRIBUTOR_GROUP_PREFIX)
+        .filter(
+            permissions__isnull=True,
+            page_permissions__isnull=True,
+            collection_permissions__isnull=True,
+        )
     )
 
 
@@ -83,8 +91,10 @@ def _act(request, course, action):
         enrolment = get_object_or_404(Enrolment, pk=request.POST.get("enrolment"), course=course)
         if action == "remove":
             withdraw(enrolment.user, course)
+            # Said as what the admin did: the member did not leave on their own.
             messages.success(
-                request, _("%(name)s left the course.") % {"name": person_name(enrolment.user)}
+                request,
+                _("%(name)s was removed from the course.") % {"name": person_name(enrolment.user)},
             )
             return back, None
         try:
@@ -97,7 +107,10 @@ def _act(request, course, action):
         return back, None
     if action == "enrol_user":
         who = request.POST.get("who", "").strip()
-        user = _find_user(who) if who else None
+        if not who:
+            messages.error(request, _("Enter a username or email address."))
+            return back, None
+        user = _find_user(who)
         if user is None:
             messages.error(
                 request, _("No single account has the username or email “%(who)s”.") % {"who": who}
@@ -135,7 +148,11 @@ def _act(request, course, action):
         if report.failed:
             messages.error(
                 request,
-                _("Nothing was changed: %(n)s of %(total)s rows have a problem (listed below).")
+                ngettext(
+                    "Nothing was changed: %(n)s row of %(total)s has a problem (listed below).",
+                    "Nothing was changed: %(n)s rows of %(total)s have a problem (listed below).",
+                    len(report.failed),
+                )
                 % {"n": len(report.failed), "total": len(report.rows)},
             )
             return None, report
@@ -147,9 +164,7 @@ def _act(request, course, action):
                 invite(user, course)
         messages.success(
             request,
-            _(
-                "%(enrolled)s enrolled (%(created)s new accounts), %(already)s were already enrolled."
-            )
+            _("Enrolled: %(enrolled)s (new accounts: %(created)s). Already enrolled: %(already)s.")
             % {
                 "enrolled": report.count("enrolled") + report.count("created"),
                 "created": report.count("created"),

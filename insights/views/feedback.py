@@ -2,12 +2,13 @@
 
 from wagtail.contrib.forms.views import SubmissionsListView
 
-from ..spreadsheets import as_text_cell
+from ..spreadsheets import ExcelReadableCsv, as_text_cell
 
 
-class FeedbackSubmissionsListView(SubmissionsListView):
+class FeedbackSubmissionsListView(ExcelReadableCsv, SubmissionsListView):
     """Wagtail's answers listing; in the CSV download, answers that would start a spreadsheet
-    formula stay text (``insights.spreadsheets``). Wagtail's XLSX is safe as it is."""
+    formula stay text and Excel reads Chinese (``insights.spreadsheets``). Wagtail's XLSX is
+    safe as it is."""
 
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)

@@ -36,7 +36,7 @@ from ..filters import (
     OneCourseFilterSet,
 )
 from ..scope import check_reports, reportable_courses
-from ..spreadsheets import as_text_cell
+from ..spreadsheets import CSV_START, as_text_cell
 
 STATE_LABELS = {
     "done": gettext_lazy("Done"),
@@ -124,6 +124,7 @@ class InsightsReport(ReportView):
         # already (text, numbers, naive datetimes), so rows go straight to the csv module:
         # a third of a large export's time.
         writer = csv.writer(Echo())
+        yield CSV_START  # Excel then reads Chinese text as such (insights.spreadsheets)
         yield writer.writerow(
             [as_text_cell(self.get_heading(queryset, key)) for key in self.list_export]
         )
