@@ -4,6 +4,7 @@ the peer review's own history entry; the access check on Wagtail's own document 
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, ObjectList
@@ -179,7 +180,8 @@ class RequestsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def enrolment_requests_menu_item():
     return RequestsMenuItem(
-        _("Enrolment requests"),
+        # Short: with the count after it, "Enrolment requests (3)" was cut off in the menu.
+        pgettext_lazy("admin menu", "Join requests"),
         reverse("courses_enrolment_requests"),
         icon_name="group",
         order=270,

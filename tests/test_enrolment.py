@@ -137,6 +137,7 @@ def test_approval_course_asks_trainer_and_tells_the_member(
     trainer = client_for("trainer", demo)
     requests = trainer.get("/admin/enrolment-requests/").content.decode()
     assert "newbie" in requests
+    assert "Join requests (1)" in trainer.get("/admin/").content.decode()  # the menu's count
     with django_capture_on_commit_callbacks(execute=True):
         response = trainer.post(
             f"/admin/courses/{course.pk}/members/",
@@ -386,3 +387,12 @@ def test_the_enrol_a_person_box_and_removing_say_what_happened(demo):
     removed = admin.post(url, {"action": "remove", "enrolment": enrolment.pk}, follow=True)
     assert "leaving was removed from the course." in removed.content.decode()
     assert member.get(SAFETY_LESSON).status_code == 403
+
+
+def test_a_full_approval_course_says_a_request_waits_for_a_place(demo):
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL, capacity=1)
+    enrol(newcomer("first").user, course, source=Enrolment.Source.ADMIN)
+    html = newcomer().get(course.url).content.decode()
+    assert "Ask to join" in html
+    assert "The course is full: your request waits until a place is free." in html
+    assert "0 places left" not in html

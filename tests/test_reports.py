@@ -175,6 +175,7 @@ def test_course_progress_matrix(trainer, known):
     html = page.content.decode()
     assert page.status_code == 200
     assert "Cat Three" in html and "Oscar Outsider" not in html
+    assert '<td>Cat Three<div class="help">m3</div></td>' in html  # names are not unique
     assert 'title="L2 The talk"' in html  # the lesson columns are numbered, titled on hover
     assert "/admin/insights/video/" in html  # the lesson's audience chart
 

@@ -171,6 +171,12 @@ class InsightsReport(ReportView):
 # Course progress: members × lessons ------------------------------------------------------
 
 
+class MemberColumn(Column):
+    """The member's name, with their username under it: names are not unique."""
+
+    cell_template_name = "insights/admin/member_cell.html"
+
+
 class LessonColumn(Column):
     """One lesson of the progress matrix: the member's state, and how much they watched."""
 
@@ -260,10 +266,13 @@ class CourseProgressReport(InsightsReport):
     @cached_property
     def columns(self):
         return [
-            Column(
+            MemberColumn(
                 "member",
                 label=_("Member"),
-                accessor=lambda row: person_name(row.user),
+                accessor=lambda row: {
+                    "name": person_name(row.user),
+                    "username": row.user.get_username(),
+                },
                 sort_key="member",
             ),
             Column("groups", label=_("Groups")),
