@@ -396,3 +396,17 @@ def test_a_full_approval_course_says_a_request_waits_for_a_place(demo):
     assert "Ask to join" in html
     assert "The course is full: your request waits until a place is free." in html
     assert "0 places left" not in html
+
+
+def test_a_refused_csv_keeps_the_options_chosen(demo):
+    admin = client_for("admin", demo)
+    url = f"/admin/courses/{demo['safety_course'].pk}/members/"
+    fresh = admin.get(url).content.decode()
+    assert '<input type="checkbox" name="invite" checked>' in fresh  # the default
+    assert '<input type="checkbox" name="create_accounts">' in fresh
+    upload = SimpleUploadedFile("m.csv", b"email\nnot-an-email\n")
+    shown = admin.post(url, {"action": "import_csv", "csv": upload, "create_accounts": "on"})
+    html = shown.content.decode()
+    assert shown.status_code == 400 and "Nothing was changed" in html
+    assert '<input type="checkbox" name="create_accounts" checked>' in html
+    assert '<input type="checkbox" name="invite">' in html  # unticked when sent

@@ -28,6 +28,9 @@ def editable_course(request, page_id: int) -> CoursePage:
     return course
 
 
+CSV_OPTIONS = ("create_accounts", "invite", "dry_run")
+
+
 def enrollable_groups():
     """Groups that stand for people (branches, teams), not the roles or trainer groups.
 
@@ -78,6 +81,12 @@ def course_enrolments(request, page_id: int):
             "places_left": places_left(course),
             "groups": enrollable_groups().order_by("name"),
             "csv_report": csv_report,
+            # After a file with problems (re-shown with its report) the options stay as chosen.
+            "csv_options": (
+                {name: bool(request.POST.get(name)) for name in CSV_OPTIONS}
+                if csv_report is not None
+                else {"create_accounts": False, "invite": True, "dry_run": False}
+            ),
             "page_title": _("Members of %(course)s") % {"course": course.title},
         },
         status=400 if csv_report and csv_report.failed else 200,
