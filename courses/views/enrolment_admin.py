@@ -28,7 +28,8 @@ def editable_course(request, page_id: int) -> CoursePage:
     return course
 
 
-CSV_OPTIONS = ("create_accounts", "invite", "dry_run")
+# The CSV form's options, as the form first shows them.
+CSV_OPTIONS = {"create_accounts": False, "invite": True, "dry_run": False}
 
 
 def enrollable_groups():
@@ -85,7 +86,7 @@ def course_enrolments(request, page_id: int):
             "csv_options": (
                 {name: bool(request.POST.get(name)) for name in CSV_OPTIONS}
                 if csv_report is not None
-                else {"create_accounts": False, "invite": True, "dry_run": False}
+                else CSV_OPTIONS
             ),
             "page_title": _("Members of %(course)s") % {"course": course.title},
         },
