@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.mixins import Echo
 from wagtail.admin.views.reports import ReportView
@@ -40,7 +40,7 @@ from ..spreadsheets import CSV_START, as_text_cell
 
 STATE_LABELS = {
     "done": gettext_lazy("Done"),
-    "in_progress": gettext_lazy("In progress"),
+    "in_progress": pgettext_lazy("learning", "In progress"),
     "not_started": gettext_lazy("Not started"),
 }
 
@@ -379,7 +379,9 @@ def summary_columns(first: ExportColumn) -> list[ExportColumn]:
         first,
         ExportColumn("enrolled", _("Enrolled"), lambda row: row.summary.enrolled),
         ExportColumn("not_started", _("Not started"), lambda row: row.summary.not_started),
-        ExportColumn("in_progress", _("In progress"), lambda row: row.summary.in_progress),
+        ExportColumn(
+            "in_progress", pgettext("learning", "In progress"), lambda row: row.summary.in_progress
+        ),
         ExportColumn("completed", _("Completed the course"), lambda row: row.summary.completed),
         ExportColumn(
             "completion_rate",
@@ -400,7 +402,9 @@ def summary_table_columns(first: Column) -> list[Column]:
         first,
         Column("enrolled", label=_("Enrolled"), accessor="summary.enrolled"),
         Column("not_started", label=_("Not started"), accessor="summary.not_started"),
-        Column("in_progress", label=_("In progress"), accessor="summary.in_progress"),
+        Column(
+            "in_progress", label=pgettext("learning", "In progress"), accessor="summary.in_progress"
+        ),
         Column("completed", label=_("Completed the course"), accessor="summary.completed"),
         Column(
             "completion_rate",
@@ -678,7 +682,7 @@ class CertificatesReport(InsightsReport):
         return self.filter_queryset(self.get_base_queryset()).order_by("-issued_at", "-pk")
 
     columns = [
-        Column("code", label=gettext_lazy("Code")),
+        Column("code", label=pgettext_lazy("certificate", "Code")),
         Column("member_name", label=gettext_lazy("Member")),
         Column("course_title", label=gettext_lazy("Course")),
         DateColumn("issued_at", label=gettext_lazy("Issued")),
@@ -686,7 +690,7 @@ class CertificatesReport(InsightsReport):
 
     def get_export_columns(self):
         return [
-            ExportColumn("code", _("Code"), lambda c: c.code),
+            ExportColumn("code", pgettext("certificate", "Code"), lambda c: c.code),
             ExportColumn("member", _("Member"), lambda c: c.member_name),
             ExportColumn("email", _("Email"), lambda c: c.enrolment.user.email),
             ExportColumn("course", _("Course"), lambda c: c.course_title),
