@@ -2,8 +2,11 @@
 all of them in one transaction or none at all.
 
 Columns (header row required, any order, case-insensitive): ``email`` or ``username`` (one of
-them identifies the person), and for new accounts ``first_name``, ``last_name``. Chinese names
-are fine; the file may be UTF-8 (with or without BOM) or GB18030, as Excel saves it in China.
+them identifies the person), and for new accounts ``first_name``, ``last_name`` or one ``name``.
+Each also goes by the names other systems and people give it (``COLUMN_NAMES``: "E-mail",
+"Surname", 邮箱, 姓名…); columns it does not know are listed in the report, not silently dropped.
+Chinese names are fine; the file may be UTF-8 (with or without BOM) or GB18030, as Excel saves
+it in China.
 """
 
 from __future__ import annotations
@@ -17,13 +20,35 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .enrolments import EnrolmentRefused, enrol
 from .models import Enrolment
+from .names import split_full_name
 from .roles import add_member
 
 MAX_ROWS = 5000
 MAX_BYTES = 2 * 1024 * 1024
+
+# The columns read, and what they are called in sheets exported from other systems or typed by
+# hand, in English and Chinese (compared lower-cased, with "_" and "-" as spaces).
+COLUMN_NAMES = {
+    "email": (
+        "email",
+        "e mail",
+        "email address",
+        "mail",
+        "邮箱",
+        "电子邮箱",
+        "电子邮件",
+        "邮件地址",
+    ),
+    "username": ("username", "user name", "login", "用户名", "账号", "帐号"),
+    "first_name": ("first name", "firstname", "given name", "forename", "名"),
+    "last_name": ("last name", "lastname", "surname", "family name", "姓"),
+    "name": ("name", "full name", "姓名"),
+}
+_COLUMN_BY_NAME = {alias: column for column, aliases in COLUMN_NAMES.items() for alias in aliases}
 
 
 class CsvProblem(Exception):
@@ -42,6 +67,8 @@ class RowResult:
 class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
     applied: bool = False
+    # Columns of the file that none of COLUMN_NAMES matched, as the file names them.
+    unused_columns: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[RowResult]:
@@ -62,8 +89,15 @@ def decode(data: bytes) -> str:
     raise CsvProblem(_("The file is not text in UTF-8 or GB18030. Save it as CSV UTF-8."))
 
 
-def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs with lower-cased, trimmed column names."""
+def _column(heading: str) -> str | None:
+    """Which of COLUMN_NAMES a heading means, or None."""
+    return _COLUMN_BY_NAME.get(
+        " ".join(heading.lower().replace("_", " ").replace("-", " ").split())
+    )
+
+
+def read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """(line number, row) pairs keyed by COLUMN_NAMES' keys, and the headings not used."""
     if "\x00" in text:
         raise CsvProblem(_("This is not a CSV file. Save the sheet as CSV UTF-8."))
     if not text.strip():
@@ -76,11 +110,20 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     # into one row reported under the wrong line.
     reader = csv.DictReader(io.StringIO(text), dialect=dialect, strict=True)
     try:
-        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        headings = [name.strip() for name in (reader.fieldnames or [])]
     except csv.Error as exc:
         raise _unreadable(exc, 1) from exc
+    header = [_column(heading) for heading in headings]
     if "email" not in header and "username" not in header:
         raise CsvProblem(_("The first row must name the columns, with “email” or “username”."))
+    for column in set(header) - {None}:
+        same = [heading for heading, read in zip(headings, header, strict=True) if read == column]
+        if len(same) > 1:
+            raise CsvProblem(
+                _("The columns %(columns)s hold the same thing; keep one of them.")
+                % {"columns": ", ".join(f"“{heading}”" for heading in same)}
+            )
+    unused = [h for h, read in zip(headings, header, strict=True) if read is None and h]
     reader.fieldnames = header
     rows = []
     start = reader.line_num + 1  # where the row being read begins
@@ -96,7 +139,18 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
         raise _unreadable(exc, start) from exc
     if not rows:
         raise CsvProblem(_("The file names its columns but lists nobody under them."))
-    return rows
+    return rows, unused
+
+
+def unused_columns_message(columns: list[str]) -> str:
+    """What to tell the person about columns of their file that were not read."""
+    return ngettext(
+        "The column %(columns)s was not read. Columns read: email, username, first_name, "
+        "last_name, name.",
+        "The columns %(columns)s were not read. Columns read: email, username, first_name, "
+        "last_name, name.",
+        len(columns),
+    ) % {"columns": ", ".join(f"“{column}”" for column in columns)}
 
 
 def _unreadable(error: csv.Error, line: int) -> CsvProblem:
@@ -122,9 +176,9 @@ def import_enrolments(
     Returns the report and the accounts created (for invitations). Any failed row means
     nothing is applied; ``dry_run`` checks everything and applies nothing either.
     """
-    rows = read_rows(decode(data))
+    rows, unused = read_rows(decode(data))
     User = get_user_model()
-    report = ImportReport()
+    report = ImportReport(unused_columns=unused)
     created_users = []
     try:
         with transaction.atomic():
@@ -193,11 +247,11 @@ def _create_account(User, row: dict[str, str], email: str):
     while User.objects.filter(username=username).exists():
         n += 1
         username = f"{base[:140]}{n}"
+    first, last = row.get("first_name", ""), row.get("last_name", "")
+    if not (first or last):
+        first, last = split_full_name(row.get("name", ""))
     user = User.objects.create_user(
-        username=username,
-        email=email,
-        first_name=row.get("first_name", "")[:150],
-        last_name=row.get("last_name", "")[:150],
+        username=username, email=email, first_name=first[:150], last_name=last[:150]
     )
     user.set_unusable_password()  # they choose one from the invitation
     user.save(update_fields=["password"])

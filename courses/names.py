@@ -14,3 +14,15 @@ def person_name(user) -> str:
     if _is_cjk(first + last):
         return f"{last}{first}" or user.get_username()
     return " ".join(part for part in (first, last) if part) or user.get_username()
+
+
+def split_full_name(name: str) -> tuple[str, str]:
+    """(first name, last name) from one "name" as people write it: "Ada Lovelace" → ("Ada",
+    "Lovelace"); "李明" → ("明", "李"). A two-character family name (欧阳, 司马) splits one
+    character off too early, but ``person_name`` joins the parts again without a space, so the
+    name reads the same."""
+    name = " ".join(name.split())
+    if _is_cjk(name) and " " not in name:
+        return name[1:], name[:1]
+    first, _, last = name.rpartition(" ")
+    return (first, last) if first else (last, "")

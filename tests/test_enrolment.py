@@ -15,6 +15,7 @@ from django.utils import timezone
 from courses.enrolment_csv import CsvProblem, import_enrolments
 from courses.enrolments import EnrolmentRefused, decide, enrol
 from courses.models import CoursePage, Enrolment, LecturePage
+from courses.names import person_name, split_full_name
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -410,3 +411,61 @@ def test_a_refused_csv_keeps_the_options_chosen(demo):
     assert shown.status_code == 400 and "Nothing was changed" in html
     assert '<input type="checkbox" name="create_accounts" checked>' in html
     assert '<input type="checkbox" name="invite">' in html  # unticked when sent
+
+
+def test_csv_columns_go_by_the_names_people_give_them(demo):
+    """A sheet exported from another system: "E-mail", one "姓名" or "Name" column, and a
+    column the import does not use, which the admin is told about instead of it vanishing."""
+    course = demo["safety_course"]
+    data = (
+        "E-mail,姓名,Phone,Branch\nli@example.com,李明,123,North\nada@example.com,Ada Lovelace,4,\n"
+    )
+    response = client_for("admin", demo).post(
+        f"/admin/courses/{course.pk}/members/",
+        {
+            "action": "import_csv",
+            "csv": SimpleUploadedFile("m.csv", data.encode("utf-8-sig")),
+            "create_accounts": "on",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "The columns “Phone”, “Branch” were not read." in html
+    assert "Enrolled: 2 (new accounts: 2)" in html
+    li = User.objects.get(email="li@example.com")
+    ada = User.objects.get(email="ada@example.com")
+    assert (li.last_name, li.first_name) == ("李", "明")
+    assert (ada.first_name, ada.last_name) == ("Ada", "Lovelace")
+    assert person_name(li) == "李明" and person_name(ada) == "Ada Lovelace"
+
+
+def test_csv_columns_with_the_same_meaning_twice_are_refused(demo):
+    with pytest.raises(CsvProblem, match="The columns “email”, “邮箱” hold the same thing"):
+        import_enrolments(
+            "email,邮箱\na@example.com,b@example.com\n".encode(), demo["safety_course"]
+        )
+
+
+def test_the_command_names_columns_it_did_not_read(demo, tmp_path):
+    course = demo["safety_course"]
+    path = tmp_path / "m.csv"
+    path.write_text("Username,Notes\nmember,first aid team\n", encoding="utf-8")
+    out, err = __import__("io").StringIO(), __import__("io").StringIO()
+    call_command("enrol_members", str(path), "--course", course.slug, stdout=out, stderr=err)
+    assert "The column “Notes” was not read." in err.getvalue()
+    assert "line 2: member: enrolled" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("Ada Lovelace", ("Ada", "Lovelace")),
+        ("  Mary  Ann   Evans ", ("Mary Ann", "Evans")),
+        ("Plato", ("Plato", "")),
+        ("李明", ("明", "李")),
+        ("欧阳修", ("阳修", "欧")),  # split too early, but it reads the same: 欧阳修
+        ("", ("", "")),
+    ],
+)
+def test_one_name_is_split_into_first_and_last(name, parts):
+    assert split_full_name(name) == parts
