@@ -17,7 +17,7 @@ from wagtail.models import Site
 
 from .certificate_pdf import CertificateText, render_certificate
 from .models import Certificate, Enrolment, OrganisationSettings
-from .names import person_name
+from .names import join_names, person_name
 
 
 def _organisation(course) -> str:
@@ -40,7 +40,7 @@ def issue_certificate(enrolment: Enrolment) -> Certificate:
                     enrolment=enrolment,
                     member_name=person_name(enrolment.user),
                     course_title=course.title,
-                    trainer_names=", ".join(person_name(t) for t in trainers),
+                    trainer_names=join_names(person_name(t) for t in trainers),
                     organisation=_organisation(course),
                     issued_at=enrolment.completed_at or timezone.now(),
                 )

@@ -26,3 +26,10 @@ def split_full_name(name: str) -> tuple[str, str]:
         return name[1:], name[:1]
     first, _, last = name.rpartition(" ")
     return (first, last) if first else (last, "")
+
+
+def join_names(names) -> str:
+    """Several people's names in a line: "Ada Lovelace, Alan Turing", but "李明、王芳" (the
+    enumeration comma between Chinese names)."""
+    names = [name for name in names if name]
+    return ("、" if names and all(_is_cjk(name) for name in names) else ", ").join(names)

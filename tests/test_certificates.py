@@ -41,6 +41,27 @@ def completed(demo, django_capture_on_commit_callbacks):
     return Enrolment.objects.get(user=member, course=demo["course"])
 
 
+def test_chinese_trainers_are_listed_with_the_enumeration_comma(
+    demo, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import User
+
+    course = demo["course"]
+    course.trainers.set(
+        [
+            User.objects.create_user("wang", first_name="芳", last_name="王"),
+            User.objects.create_user("zhao", first_name="强", last_name="赵"),
+        ]
+    )
+    course.save()  # a ParentalManyToManyField: kept on the page until it is saved
+    member = demo["users"]["member"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in course.get_lessons():
+            complete_lesson(member, lesson)
+    certificate = Enrolment.objects.get(user=member, course=course).certificate
+    assert certificate.trainer_names == "王芳、赵强"
+
+
 def test_completing_the_course_issues_one_certificate_and_emails_it(completed, demo):
     certificate = completed.certificate
     assert CODE.match(certificate.code)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from courses.enrolment_csv import CsvProblem, import_enrolments
 from courses.enrolments import EnrolmentRefused, decide, enrol
 from courses.models import CoursePage, Enrolment, LecturePage
-from courses.names import person_name, split_full_name
+from courses.names import join_names, person_name, split_full_name
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -469,3 +469,17 @@ def test_the_command_names_columns_it_did_not_read(demo, tmp_path):
 )
 def test_one_name_is_split_into_first_and_last(name, parts):
     assert split_full_name(name) == parts
+
+
+@pytest.mark.parametrize(
+    ("names", "line"),
+    [
+        (["李明", "王芳"], "李明、王芳"),
+        (["Ada Lovelace", "Alan Turing"], "Ada Lovelace, Alan Turing"),
+        (["李明", "Ada Lovelace"], "李明, Ada Lovelace"),
+        (["", "李明"], "李明"),
+        ([], ""),
+    ],
+)
+def test_names_in_a_line_are_joined_as_their_script_writes_them(names, line):
+    assert join_names(names) == line

@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
+from ..names import join_names
 from . import layouts
 from .fonts import FontBook
 from .layouts import NOTE_LINE_SPACING, Rect
@@ -361,7 +362,7 @@ class Composer:
             self.styles.para("summary", labels.handouts),
         ]
         if options.trainers:
-            trainers = ", ".join(options.trainers)
+            trainers = join_names(options.trainers)
             flowables.append(self.styles.para("body", f"{labels.trainers}: {trainers}"))
         if options.date:
             flowables.append(self.styles.para("body", options.date.isoformat()))
