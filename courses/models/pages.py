@@ -21,6 +21,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import BodyBlock
+from ..course_forms import CoursePageForm
 from ..search_text import reading_minutes, segment_for_index
 from ..timecodes import format_clock, slide_chapters
 from .handouts import LAYOUT_CHOICES
@@ -154,6 +155,8 @@ class CoursePage(KeptViewRestrictions, CJKSearchMixin, Page):  # noqa: DJ008 - P
     """A course: its lessons are the lecture and article pages below it, in tree order,
     optionally grouped into sections."""
 
+    base_form_class = CoursePageForm
+
     summary = models.TextField(
         _("summary"),
         max_length=600,
@@ -179,7 +182,10 @@ class CoursePage(KeptViewRestrictions, CJKSearchMixin, Page):  # noqa: DJ008 - P
         blank=True,
         related_name="trained_courses",
         verbose_name=_("trainers"),
-        help_text=_("Trainers may edit this course and its lessons in the admin."),
+        help_text=_(
+            "Trainers may edit this course and its lessons in the admin. Listed: people with "
+            "the Trainers or Admins role; give someone the role under Settings → Users."
+        ),
     )
     tags = ClusterTaggableManager(through=CourseTag, blank=True, verbose_name=_("tags"))
 

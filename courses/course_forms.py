@@ -1,0 +1,45 @@
+"""The course's edit form in the admin: who may be chosen as a trainer."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from .names import person_name
+from .roles import ADMINS, TRAINERS
+
+
+class TrainerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        # Two 李明 in one branch are told apart by their usernames.
+        return f"{person_name(user)} ({user.get_username()})"
+
+
+def trainer_candidates(course=None):
+    """The people who may train a course: those with the Trainers or Admins role, superusers,
+    and whoever trains it already (kept even if their role was taken away since, so saving
+    the course does not fail on them). Not every member: a society has hundreds."""
+    chosen = Q(groups__name__in=[TRAINERS, ADMINS]) | Q(is_superuser=True)
+    if course is not None and course.pk:
+        chosen |= Q(trained_courses=course)
+    User = get_user_model()
+    # Through a subquery: the joins above would list someone once per matching group.
+    return User.objects.filter(
+        pk__in=User.objects.filter(chosen).values("pk"), is_active=True
+    ).order_by("last_name", "first_name", "username")
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """Trainers are ticked from a short list of candidates, not picked from every account."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("trainers")
+        if field is not None:
+            self.fields["trainers"] = TrainerChoiceField(
+                queryset=trainer_candidates(self.instance),
+                required=False,
+                label=field.label,
+                help_text=field.help_text,
+                widget=forms.CheckboxSelectMultiple,
+            )
