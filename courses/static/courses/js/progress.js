@@ -1,8 +1,8 @@
 // Honest progress: reports what the member really watched (segments of media time, so
 // seeking earns nothing and 2× counts media seconds), which slides stayed on screen for 2 s
 // (ELEARN_SLIDE_SECONDS), and how long an article was read and whether its end was reached.
-// Reports go every 10 s and when the video pauses or ends and when the page is hidden (fetch
-// keepalive, which, unlike sendBeacon, can carry the CSRF header). A report also carries where
+// Reports go every 10 s and when the video pauses or ends and when the page is hidden
+// (post-json.js). A report also carries where
 // the player is whenever that moved (played, or sought while paused): the position it resumes
 // from, saved by no other request in a lesson (video-player.js leaves it to this script).
 (function () {
@@ -14,11 +14,6 @@
     var stateNode = document.querySelector("[data-progress-state]");
     var pending = { segments: [], slides: [], reading: 0, end: false, done: false };
     var SLIDE_SECONDS = Number(root.dataset.slideSeconds || 2);
-
-    function csrfToken() {
-        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-        return match ? decodeURIComponent(match[1]) : "";
-    }
 
     function show(answer) {
         if (!stateNode || !answer) { return; }
@@ -79,8 +74,7 @@
         if (pending.done) { body.done = true; }
         if (!Object.keys(body).length) { return; }
         pending = { segments: [], slides: [], reading: 0, end: false, done: false };
-        fetch(url, { method: "POST", credentials: "same-origin", keepalive: true, body: JSON.stringify(body),
-            headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() } })
+        window.elearnPostJson(url, body)
             .then(function (r) {
                 if (r.ok) { retryDelay = 0; return r.json().then(show); }
                 // Busy or down: keep the report and try again. Other refusals (not enrolled,

@@ -3,11 +3,6 @@
 (function () {
     "use strict";
 
-    function csrfToken() {
-        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-        return match ? decodeURIComponent(match[1]) : "";
-    }
-
     // play() rejects when a pause (or a new source) interrupts it: expected, not an error.
     function playSafely(video) {
         var promise = video.play();
@@ -54,10 +49,8 @@
 
         function save() {
             if (!positionUrl || !video.duration) { return; }
-            var body = JSON.stringify({ position: video.currentTime });
             lastSaved = video.currentTime;
-            fetch(positionUrl, { method: "POST", body: body, credentials: "same-origin", keepalive: true,
-                headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() } }).catch(function () {});
+            window.elearnPostJson(positionUrl, { position: video.currentTime }).catch(function () {});
         }
 
         // A search hit links to the moment a caption is said: lecture/#t=83.
