@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.http import Http404
@@ -130,6 +132,20 @@ def version() -> int:
     from django.core.cache import cache
 
     return cache.get(VERSION_KEY) or start_version()
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within it, ``page_memory`` answers from this process's memory what was kept under the
+    lessons' current version (one cache read): for requests other than pages, such as a
+    lesson's files. Without a shared cache nothing is kept, as for pages."""
+    if not shared_cache.shared():
+        yield
+        return
+    from . import page_memory
+
+    with page_memory.serving(version()):
+        yield
 
 
 def start_version() -> int:

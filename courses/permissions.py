@@ -14,7 +14,7 @@ from wagtail.models import Page
 
 from .models import ArticlePage, CoursePage, Enrolment, LecturePage, LectureVideo, SlideDeck
 from .models.slides import can_see_hidden_slides
-from .page_memory import remembered
+from .page_memory import own_copy, remembered
 from .roles import ADMINS
 
 SLIDE_FILE = re.compile(r"^[0-9a-f]{16}/slides/(\d{4})-")
@@ -132,8 +132,13 @@ def prime_lesson_access(user, pages) -> None:
 
 
 def _lectures_showing(user, **lookup) -> list[LecturePage]:
-    lectures = LecturePage.objects.live().public().filter(**lookup)
-    return [lecture for lecture in lectures if can_view_lesson(user, lecture)]
+    """The live, public lectures showing the deck or video in ``lookup`` that ``user`` may
+    open. The lectures are kept per process while a request may use the page memory (a
+    lesson's files: every slide image and video range asks); each request checks its own
+    copies, which keep what it finds (the course, the member's progress) to themselves."""
+    key = ("lectures showing", *sorted((name, value.pk) for name, value in lookup.items()))
+    lectures = remembered(key, lambda: list(LecturePage.objects.live().public().filter(**lookup)))
+    return [lecture for lecture in map(own_copy, lectures) if can_view_lesson(user, lecture)]
 
 
 def can_view_deck(user, deck: SlideDeck, name: str = "") -> bool:
@@ -149,7 +154,11 @@ def can_view_deck(user, deck: SlideDeck, name: str = "") -> bool:
     if not lectures:
         return False
     match = SLIDE_FILE.match(name)
-    if match and deck.slides.filter(number=int(match.group(1)), hidden=True).exists():
+    hidden = remembered(
+        ("hidden slides", deck.pk),
+        lambda: frozenset(deck.slides.filter(hidden=True).values_list("number", flat=True)),
+    )
+    if match and int(match.group(1)) in hidden:
         return can_see_hidden_slides(user) or any(
             lecture.show_hidden_slides for lecture in lectures
         )

@@ -270,3 +270,48 @@ def test_an_edited_article_body_is_on_the_next_page(shared, member_client, demo,
     committed(edit)
     after = member_client.get(article.url).content.decode()
     assert "A sentence the editor just added." in after and after != before
+
+
+def test_a_lessons_files_ask_less_the_second_time_and_follow_changes_at_once(
+    shared, member_client, demo, committed
+):
+    """Slide images, video renditions, posters and captions: the permission check keeps the
+    lectures showing them per process, but an unpublished lecture, a slide hidden since and a
+    member who left the course are refused on the very next request."""
+    from courses.enrolments import withdraw
+
+    lecture = LecturePage.objects.get(pk=demo["video_lecture"].pk)
+    video, slide = lecture.video, lecture.deck.slides.filter(hidden=False).first()
+    urls = [
+        video.poster_url,
+        video.renditions.first().url,
+        video.captions.first().url,
+        slide.image_url(480),
+        f"/videos/{video.pk}/position/",
+    ]
+    for url in urls:
+        page_memory.forget()
+        first, before = queries(member_client, url)
+        second, after = queries(member_client, url)
+        assert after <= before - 3, url
+        assert after <= 4, url  # the member, their enrolment; their position
+        assert b"".join(first) == b"".join(second)  # streamed or not, the same bytes
+
+    def hide():
+        slide.hidden = True
+        slide.save()
+
+    committed(hide)
+    assert member_client.get(slide.image_url(480)).status_code == 404
+
+    member = demo["users"]["member"]
+    committed(lambda: withdraw(member, lecture.course))
+    assert member_client.get(video.poster_url).status_code == 404
+
+    trainer = demo["users"]["trainer"]
+    member_client.force_login(trainer)
+    assert member_client.get(video.poster_url).status_code == 200
+    committed(lambda: lecture.unpublish())
+    assert member_client.get(video.poster_url).status_code == 200  # they manage videos
+    member_client.force_login(get_user_model().objects.create_user("visitor-ish"))
+    assert member_client.get(video.poster_url).status_code == 404

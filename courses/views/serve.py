@@ -11,18 +11,19 @@ to a short-lived signed URL.
 import mimetypes
 import posixpath
 import re
+from functools import wraps
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header, quote_etag
 from django.views.decorators.http import require_safe
 
-from .. import deck_service
+from .. import deck_service, lesson_rules
 from ..models import SlideDeck
+from ..page_memory import own_copy, remembered
 from ..permissions import can_view_deck
 from ..storage_files import has_local_paths
 from .ranges import ranged_file_response
@@ -162,10 +163,34 @@ def serve_derived(request, storage_name: str, source_hash: str, name: str, **kwa
     return send_file(request, storage_name, name=name, etag=etag, **kwargs)
 
 
+def remembering_lessons(view):
+    """For a lesson's files: the permission check's answers that only editors change (the
+    lectures showing a deck or video, their courses, the file's row, hidden slides) come from
+    this process's memory while no lesson changed (``lesson_rules.remembering``). A member
+    stepping through slides or playing a video asks for a file every few seconds."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with lesson_rules.remembering():
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def kept_row(model, pk: int):
+    """The row with this key (a deck, a video), kept while lessons do not change (decks and
+    videos moving on move the lessons' version on); this request's own copy. Http404 if none."""
+    row = remembered((model._meta.label, "row", pk), lambda: model.objects.filter(pk=pk).first())
+    if row is None:
+        raise Http404
+    return own_copy(row)
+
+
 @require_safe
+@remembering_lessons
 def deck_file(request, deck_id: int, name: str):
     """A deck's slide image, thumbnail, PDF or extracted media file."""
-    deck = get_object_or_404(SlideDeck, pk=deck_id)
+    deck = kept_row(SlideDeck, deck_id)
     clean = safe_name(name)
     if not can_view_deck(request.user, deck, clean):
         # 404, not 403: do not confirm to strangers that a file exists.

@@ -18,19 +18,20 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ..models import LectureVideo, VideoCaption, VideoPosition
 from ..permissions import can_view_video
 from .progress import database_outage_is_503
-from .serve import safe_name, serve_derived
+from .serve import kept_row, remembering_lessons, safe_name, serve_derived
 
 mimetypes.add_type("text/vtt", ".vtt")
 
 
 def _visible_video(request, video_id: int) -> LectureVideo:
-    video = get_object_or_404(LectureVideo, pk=video_id)
+    video = kept_row(LectureVideo, video_id)
     if not can_view_video(request.user, video):
         raise Http404  # do not confirm to strangers that it exists
     return video
 
 
 @require_safe
+@remembering_lessons
 def video_file(request, video_id: int, name: str):
     """A rendition, poster or storyboard file, with Range support so players can seek."""
     video = _visible_video(request, video_id)
@@ -45,6 +46,7 @@ def video_file(request, video_id: int, name: str):
 
 
 @require_safe
+@remembering_lessons
 def video_caption(request, video_id: int, caption_id: int):
     """A caption track as WebVTT (uploaded SRT is converted when saved)."""
     video = _visible_video(request, video_id)
@@ -57,6 +59,7 @@ def video_caption(request, video_id: int, caption_id: int):
 @database_outage_is_503  # outermost: login_required reads the session from the database
 @login_required
 @require_http_methods(["GET", "POST"])
+@remembering_lessons
 def video_position(request, video_id: int):
     """GET: where this member stopped. POST {"position": seconds}: remember it.
 
