@@ -459,13 +459,17 @@ def test_the_player_starts_with_the_rendition_that_fills_it(browser, live_server
     assert quality.evaluate(chosen) == "480"
     assert page.evaluate(f"{video}.currentSrc") == live_server.url + quality.input_value()
     assert page.evaluate(f"{video}.videoHeight") == 480
-    # Beside the video, the deck's buttons keep to one row ("Full screen" wrapped at 1280 px).
+    # Beside the video, the deck's buttons keep to one row ("Full screen" wrapped at 1280 px,
+    # then at 1024 px, the narrowest width with the two side by side).
     page.wait_for_selector(".lecture-sync [data-deck-fullscreen]:not([hidden])")
-    tops = page.evaluate(
-        "Array.from(document.querySelectorAll('.lecture-sync .deck-controls .button'))"
-        ".filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().top))"
-    )
-    assert len(tops) == 4 and len(set(tops)) == 1, tops  # previous, next, notes, full screen
+    for width in (1280, 1024):
+        page.set_viewport_size({"width": width, "height": 900})
+        tops = page.evaluate(
+            "Array.from(document.querySelectorAll('.lecture-sync .deck-controls .button'))"
+            ".filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().top))"
+        )
+        assert len(tops) == 4 and len(set(tops)) == 1, (width, tops)  # ←, →, notes, full screen
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.select_option("[data-video-quality]", label="1440p")
     page.wait_for_function(f"{video}.videoHeight === 1440")
