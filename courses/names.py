@@ -22,7 +22,8 @@ def split_full_name(name: str) -> tuple[str, str]:
     character off too early, but ``person_name`` joins the parts again without a space, so the
     name reads the same."""
     name = " ".join(name.split())
-    if _is_cjk(name) and " " not in name:
+    if _is_cjk(name):  # family name first, with or without a space: 李明, 李 明
+        name = name.replace(" ", "")
         return name[1:], name[:1]
     first, _, last = name.rpartition(" ")
     return (first, last) if first else (last, "")

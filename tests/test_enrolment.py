@@ -463,6 +463,7 @@ def test_the_command_names_columns_it_did_not_read(demo, tmp_path):
         ("  Mary  Ann   Evans ", ("Mary Ann", "Evans")),
         ("Plato", ("Plato", "")),
         ("李明", ("明", "李")),
+        ("李 明", ("明", "李")),
         ("欧阳修", ("阳修", "欧")),  # split too early, but it reads the same: 欧阳修
         ("", ("", "")),
     ],
