@@ -7,6 +7,7 @@ import operator
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import ArticlePage, LecturePage, Slide, VideoPosition
 from .timecodes import format_clock
@@ -93,7 +94,7 @@ def resume_links(request, user, lessons, rows) -> dict[int, Resume]:
         position = positions.get(getattr(lesson, "video_id", None))
         if position is not None and position > 1:
             url += f"#t={int(position)}"
-            where = _("at %(time)s") % {"time": format_clock(position)}
+            where = pgettext("resume at", "at %(time)s") % {"time": format_clock(position)}
         elif lesson.pk in next_slides:
             url += f"slides/{next_slides[lesson.pk]}/"
             where = _("slide %(number)s") % {"number": next_slides[lesson.pk]}
