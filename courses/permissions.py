@@ -154,11 +154,10 @@ def can_view_deck(user, deck: SlideDeck, name: str = "") -> bool:
     if not lectures:
         return False
     match = SLIDE_FILE.match(name)
-    hidden = remembered(
+    if match and int(match.group(1)) in remembered(
         ("hidden slides", deck.pk),
         lambda: frozenset(deck.slides.filter(hidden=True).values_list("number", flat=True)),
-    )
-    if match and int(match.group(1)) in hidden:
+    ):
         return can_see_hidden_slides(user) or any(
             lecture.show_hidden_slides for lecture in lectures
         )

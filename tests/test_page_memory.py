@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from courses import page_memory
 from courses.models import ArticlePage, LecturePage, OrganisationSettings, VideoCaption
@@ -304,14 +304,25 @@ def test_a_lessons_files_ask_less_the_second_time_and_follow_changes_at_once(
     committed(hide)
     assert member_client.get(slide.image_url(480)).status_code == 404
 
-    member = demo["users"]["member"]
-    committed(lambda: withdraw(member, lecture.course))
+    # Still enrolled, with the lecture's answers kept: a view restriction, then unpublishing,
+    # refuse them on the next request.
+    assert member_client.get(video.poster_url).status_code == 200
+    restriction = []
+    committed(
+        lambda: restriction.append(
+            PageViewRestriction.objects.create(
+                page=lecture, restriction_type=PageViewRestriction.PASSWORD, password="x"
+            )
+        )
+    )
     assert member_client.get(video.poster_url).status_code == 404
-
-    trainer = demo["users"]["trainer"]
-    member_client.force_login(trainer)
+    committed(lambda: restriction[0].delete())
     assert member_client.get(video.poster_url).status_code == 200
     committed(lambda: lecture.unpublish())
-    assert member_client.get(video.poster_url).status_code == 200  # they manage videos
-    member_client.force_login(get_user_model().objects.create_user("visitor-ish"))
+    assert member_client.get(video.poster_url).status_code == 404
+    committed(lambda: lecture.get_latest_revision().publish())
+    assert member_client.get(video.poster_url).status_code == 200
+
+    member = demo["users"]["member"]
+    committed(lambda: withdraw(member, lecture.course))
     assert member_client.get(video.poster_url).status_code == 404

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from .. import deck_service, lesson_rules
 from ..models import SlideDeck
-from ..page_memory import own_copy, remembered
+from ..page_memory import keep, own_copy, recall
 from ..permissions import can_view_deck
 from ..storage_files import has_local_paths
 from .ranges import ranged_file_response
@@ -179,10 +179,17 @@ def remembering_lessons(view):
 
 def kept_row(model, pk: int):
     """The row with this key (a deck, a video), kept while lessons do not change (decks and
-    videos moving on move the lessons' version on); this request's own copy. Http404 if none."""
-    row = remembered((model._meta.label, "row", pk), lambda: model.objects.filter(pk=pk).first())
+    videos moving on move the lessons' version on); this request's own copy. Http404 if none.
+
+    A missing row is not kept: requests for made-up ids must not fill (and so empty) the
+    process's memory."""
+    key = (model._meta.label, "row", pk)
+    row = recall(key)
     if row is None:
-        raise Http404
+        row = model.objects.filter(pk=pk).first()
+        if row is None:
+            raise Http404
+        keep(key, row)
     return own_copy(row)
 
 
