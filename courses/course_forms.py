@@ -16,17 +16,20 @@ class TrainerChoiceField(forms.ModelMultipleChoiceField):
 
 
 def trainer_candidates(course=None):
-    """The people who may train a course: those with the Trainers or Admins role, superusers,
-    and whoever trains it already (kept even if their role was taken away since, so saving
-    the course does not fail on them). Not every member: a society has hundreds."""
-    chosen = Q(groups__name__in=[TRAINERS, ADMINS]) | Q(is_superuser=True)
-    if course is not None and course.pk:
-        chosen |= Q(trained_courses=course)
+    """The people who may train a course: active accounts with the Trainers or Admins role,
+    superusers, and whoever trains it already, published or in the draft being edited (kept
+    even if their role was taken away or their account closed since: a box not shown would
+    remove them from the course on the next save). Not every member: a society has hundreds."""
     User = get_user_model()
-    # Through a subquery: the joins above would list someone once per matching group.
-    return User.objects.filter(
-        pk__in=User.objects.filter(chosen).values("pk"), is_active=True
-    ).order_by("last_name", "first_name", "username")
+    role = Q(groups__name__in=[TRAINERS, ADMINS]) | Q(is_superuser=True)
+    chosen = Q(pk__in=User.objects.filter(role, is_active=True).values("pk"))
+    if course is not None and course.pk:
+        current = {user.pk for user in course.trainers.all()}
+        chosen |= Q(trained_courses=course) | Q(pk__in=current)
+    # Through subqueries: the joins would list someone once per matching group.
+    return User.objects.filter(pk__in=User.objects.filter(chosen).values("pk")).order_by(
+        "last_name", "first_name", "username"
+    )
 
 
 class CoursePageForm(WagtailAdminPageForm):

@@ -37,6 +37,7 @@ COLUMN_NAMES = {
         "email",
         "e mail",
         "email address",
+        "e mail address",
         "mail",
         "邮箱",
         "电子邮箱",
@@ -110,13 +111,14 @@ def read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
     # into one row reported under the wrong line.
     reader = csv.DictReader(io.StringIO(text), dialect=dialect, strict=True)
     try:
-        headings = [name.strip() for name in (reader.fieldnames or [])]
+        # A GB18030 file may start with its own byte-order mark, which decoding keeps.
+        headings = [name.strip().lstrip("\ufeff") for name in (reader.fieldnames or [])]
     except csv.Error as exc:
         raise _unreadable(exc, 1) from exc
     header = [_column(heading) for heading in headings]
     if "email" not in header and "username" not in header:
         raise CsvProblem(_("The first row must name the columns, with “email” or “username”."))
-    for column in set(header) - {None}:
+    for column in dict.fromkeys(read for read in header if read):  # in the file's order
         same = [heading for heading, read in zip(headings, header, strict=True) if read == column]
         if len(same) > 1:
             raise CsvProblem(

@@ -40,6 +40,21 @@ def test_a_trainer_whose_role_was_taken_away_stays_listed_for_their_course(demo)
     assert former not in other.queryset
 
 
+def test_closed_accounts_and_draft_trainers_stay_listed_for_their_course(demo):
+    """A box not shown would take them off the course on the next save."""
+    course = demo["course"]
+    closed = User.objects.create_user("closed", is_active=False)
+    course.trainers.add(closed)
+    course.save()
+    drafted = User.objects.create_user("drafted")
+    course.trainers.add(drafted)  # on the page being edited, not saved: a draft's trainer
+    queryset = course_form(course, demo["users"]["admin"]).fields["trainers"].queryset
+    assert closed in queryset and drafted in queryset
+    role_less = User.objects.create_user("inactive-trainer", is_active=False)
+    Group.objects.get(name=TRAINERS).user_set.add(role_less)
+    assert role_less not in queryset.all()  # an account closed is offered to no new course
+
+
 def test_the_edit_page_lists_candidates_only(admin_client_demo, demo):
     html = admin_client_demo.get(f"/admin/pages/{demo['course'].pk}/edit/").content.decode()
     assert 'type="checkbox" name="trainers"' in html

@@ -439,6 +439,13 @@ def test_csv_columns_go_by_the_names_people_give_them(demo):
     assert person_name(li) == "李明" and person_name(ada) == "Ada Lovelace"
 
 
+def test_csv_headings_with_a_byte_order_mark_or_spelled_out_are_read(demo):
+    data = "\ufeffE-mail address,姓名\nmember@example.com,李明\n".encode("gb18030")
+    report, _created = import_enrolments(data, demo["safety_course"], dry_run=True)
+    assert [row.outcome for row in report.rows] == ["enrolled"]
+    assert report.unused_columns == []
+
+
 def test_csv_columns_with_the_same_meaning_twice_are_refused(demo):
     with pytest.raises(CsvProblem, match="The columns “email”, “邮箱” hold the same thing"):
         import_enrolments(

@@ -469,6 +469,11 @@ def test_the_player_starts_with_the_rendition_that_fills_it(browser, live_server
             ".filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().top))"
         )
         assert len(tops) == 4 and len(set(tops)) == 1, (width, tops)  # ←, →, notes, full screen
+        beside = page.evaluate(
+            "['.lecture-sync .video-player', '.lecture-sync .deck-viewer']"
+            ".map(s => Math.round(document.querySelector(s).getBoundingClientRect().top))"
+        )
+        assert beside[0] == beside[1], (width, beside)  # side by side, not stacked
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.select_option("[data-video-quality]", label="1440p")
