@@ -50,6 +50,8 @@ COLUMN_NAMES = {
     "name": ("name", "full name", "姓名"),
 }
 _COLUMN_BY_NAME = {alias: column for column, aliases in COLUMN_NAMES.items() for alias in aliases}
+# Keys for the values not read: under a heading not used, or under none at all.
+_UNUSED, _STRAY = "\x00unused", "\x00stray"
 
 
 class CsvProblem(Exception):
@@ -70,6 +72,8 @@ class ImportReport:
     applied: bool = False
     # Columns of the file that none of COLUMN_NAMES matched, as the file names them.
     unused_columns: list[str] = field(default_factory=list)
+    # Lines with values under no heading at all (an empty heading, or past the header's end).
+    stray_lines: list[int] = field(default_factory=list)
 
     @property
     def failed(self) -> list[RowResult]:
@@ -77,6 +81,16 @@ class ImportReport:
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
+
+
+@dataclass
+class CsvRows:
+    """A file as read: its rows, keyed by COLUMN_NAMES' keys, with their line numbers, and
+    what in it will not be read (for the person to be told)."""
+
+    rows: list[tuple[int, dict[str, str]]]
+    unused_columns: list[str]
+    stray_lines: list[int]
 
 
 def decode(data: bytes) -> str:
@@ -97,8 +111,8 @@ def _column(heading: str) -> str | None:
     )
 
 
-def read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
-    """(line number, row) pairs keyed by COLUMN_NAMES' keys, and the headings not used."""
+def read_rows(text: str) -> CsvRows:
+    """The rows of a file, and the headings and lines whose values will not be read."""
     if "\x00" in text:
         raise CsvProblem(_("This is not a CSV file. Save the sheet as CSV UTF-8."))
     if not text.strip():
@@ -126,22 +140,55 @@ def read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
                 % {"columns": ", ".join(f"“{heading}”" for heading in same)}
             )
     unused = [h for h, read in zip(headings, header, strict=True) if read is None and h]
-    reader.fieldnames = header
-    rows = []
+    # Keys of our own for what is not read, so that values under an empty heading or past the
+    # header's end (csv's rest key) can be told from those under a named column not used.
+    reader.fieldnames = [
+        read or (_UNUSED if heading else _STRAY) + str(i)
+        for i, (heading, read) in enumerate(zip(headings, header, strict=True))
+    ]
+    reader.restkey = _STRAY
+    rows, stray = [], []
     start = reader.line_num + 1  # where the row being read begins
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
                 raise CsvProblem(_("At most %(n)s rows per file.") % {"n": MAX_ROWS})
-            cleaned = {k: (v or "").strip() for k, v in row.items() if k}
+            cleaned = {k: (v or "").strip() for k, v in row.items() if k in COLUMN_NAMES}
             if any(cleaned.values()):
                 rows.append((reader.line_num, cleaned))
+                if any(_has_text(v) for k, v in row.items() if k.startswith(_STRAY)):
+                    stray.append(reader.line_num)
             start = reader.line_num + 1
     except csv.Error as exc:
         raise _unreadable(exc, start) from exc
     if not rows:
         raise CsvProblem(_("The file names its columns but lists nobody under them."))
-    return rows, unused
+    return CsvRows(rows, unused, stray)
+
+
+def _has_text(value) -> bool:
+    values = value if isinstance(value, list) else [value]  # the rest key holds a list
+    return any((v or "").strip() for v in values)
+
+
+def file_notices(report: ImportReport) -> list[str]:
+    """What to tell the person about parts of their file that were not read."""
+    notices = []
+    if report.unused_columns:
+        notices.append(unused_columns_message(report.unused_columns))
+    if report.stray_lines:
+        shown = ", ".join(str(line) for line in report.stray_lines[:5])
+        if len(report.stray_lines) > 5:
+            shown += ", …"
+        notices.append(
+            ngettext(
+                "Line %(lines)s has values under no column heading; they were not read.",
+                "Lines %(lines)s have values under no column heading; they were not read.",
+                len(report.stray_lines),
+            )
+            % {"lines": shown}
+        )
+    return notices
 
 
 def unused_columns_message(columns: list[str]) -> str:
@@ -178,14 +225,14 @@ def import_enrolments(
     Returns the report and the accounts created (for invitations). Any failed row means
     nothing is applied; ``dry_run`` checks everything and applies nothing either.
     """
-    rows, unused = read_rows(decode(data))
+    read = read_rows(decode(data))
     User = get_user_model()
-    report = ImportReport(unused_columns=unused)
+    report = ImportReport(unused_columns=read.unused_columns, stray_lines=read.stray_lines)
     created_users = []
     try:
         with transaction.atomic():
             seen = set()
-            for line, row in rows:
+            for line, row in read.rows:
                 email, username = row.get("email", ""), row.get("username", "")
                 result = RowResult(line=line, who=email or username)
                 report.rows.append(result)

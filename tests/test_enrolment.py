@@ -491,3 +491,21 @@ def test_one_name_is_split_into_first_and_last(name, parts):
 )
 def test_names_in_a_line_are_joined_as_their_script_writes_them(names, line):
     assert join_names(names) == line
+
+
+def test_values_under_no_heading_are_named_by_line(demo, tmp_path):
+    """An empty heading, or more values than headings (a comma too many): the person is told
+    which lines hold values that were not read."""
+    data = "email,,first_name\nmember@example.com,note,A\ntrainer@example.com,,B,extra\nadmin@example.com,,C\n"
+    report, _created = import_enrolments(data.encode(), demo["safety_course"], dry_run=True)
+    assert report.stray_lines == [2, 3]
+    assert report.unused_columns == []
+    assert [row.outcome for row in report.rows] == ["enrolled", "enrolled", "enrolled"]
+    path = tmp_path / "m.csv"
+    path.write_text(data, encoding="utf-8")
+    err = __import__("io").StringIO()
+    call_command(
+        "enrol_members", str(path), "--course", demo["safety_course"].slug, "--dry-run",
+        stdout=__import__("io").StringIO(), stderr=err,
+    )  # fmt: skip
+    assert "Lines 2, 3 have values under no column heading; they were not read." in err.getvalue()

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..enrolment_csv import CsvProblem, import_enrolments, unused_columns_message
+from ..enrolment_csv import CsvProblem, file_notices, import_enrolments
 from ..enrolments import EnrolmentRefused, decide, enrol, invite, places_left, withdraw
 from ..models import CoursePage, Enrolment
 from ..names import person_name
@@ -155,8 +155,8 @@ def _act(request, course, action):
         except CsvProblem as problem:
             messages.error(request, str(problem))
             return back, None
-        if report.unused_columns:
-            messages.warning(request, unused_columns_message(report.unused_columns))
+        for notice in file_notices(report):
+            messages.warning(request, notice)
         if report.failed:
             messages.error(
                 request,

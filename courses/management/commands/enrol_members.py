@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from courses.enrolment_csv import CsvProblem, import_enrolments, unused_columns_message
+from courses.enrolment_csv import CsvProblem, file_notices, import_enrolments
 from courses.enrolments import invite
 from courses.models import CoursePage
 
@@ -49,8 +49,8 @@ class Command(BaseCommand):
             )
         except CsvProblem as problem:
             raise CommandError(str(problem)) from problem
-        if report.unused_columns:
-            self.stderr.write(unused_columns_message(report.unused_columns))
+        for notice in file_notices(report):
+            self.stderr.write(notice)
         for row in report.rows:
             line = f"line {row.line}: {row.who}: {row.outcome}"
             self.stdout.write(line + (f" ({row.message})" if row.message else ""))
