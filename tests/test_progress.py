@@ -388,6 +388,39 @@ def test_playback_in_the_browser_is_reported_honestly(browser, live_server):
     assert progress.completed_at is None
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_stall_while_playing_loses_nothing_watched(browser, live_server):
+    """A video that stalls for data fires "waiting" and then "playing" with no pause between;
+    what was watched before the stall still counts (the player once started its segment again
+    at "playing", and a member who watched every second stayed at 68%)."""
+    from courses.demo_content import load_demo
+    from tests.browser import log_in
+
+    objects = load_demo()
+    lecture = LecturePage.objects.get(pk=objects["video_lecture"].pk)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, live_server.url, "member")
+    page.goto(live_server.url + lecture.url)
+    video = "document.querySelector('[data-video]')"
+    page.wait_for_function(f"{video}.readyState >= 1")
+    page.evaluate(f"{video}.muted = true; {video}.playbackRate = 2; {video}.play()")
+    page.wait_for_function(f"{video}.currentTime > 4")
+    # The events a browser fires around a stall: the data runs out, then it comes.
+    page.evaluate(
+        f"{video}.dispatchEvent(new Event('waiting')); {video}.dispatchEvent(new Event('playing'))"
+    )
+    page.wait_for_function(f"{video}.currentTime > 8")
+    with page.expect_response(lambda r: "/progress/" in r.url):
+        page.evaluate(f"{video}.pause()")
+    stopped_at = page.evaluate(f"{video}.currentTime")
+    progress = LessonProgress.objects.get(user__username="member", page=lecture)
+    assert len(progress.watched) == 1
+    assert progress.watched[0][0] == pytest.approx(0, abs=0.6)
+    assert progress.watched[0][1] == pytest.approx(stopped_at, abs=0.6)
+
+
 def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, video_lecture):
     post(member_client, video_lecture, {"segments": [[0, 10]]})
     VideoPosition.objects.create(

@@ -104,12 +104,20 @@
     }
 
     if (video) {
-        video.addEventListener("playing", function () { segStart = last = video.currentTime; });
+        // A jump (seek, or a quality switch reloading the source) ends the segment.
+        function jumped(now) { return now < last || now - last > 1.5 * Math.max(1, video.playbackRate); }
+        // "playing" also comes after a stall (waiting for data) with no pause between: the
+        // segment under way goes on, it is not started again from here.
+        video.addEventListener("playing", function () {
+            var now = video.currentTime;
+            if (segStart !== null && !jumped(now)) { last = now; return; }
+            if (segStart !== null) { closeSegment(last); }
+            segStart = last = now;
+        });
         video.addEventListener("timeupdate", function () {
             if (segStart === null || video.paused) { return; }
             var now = video.currentTime;
-            // A jump (seek, or a quality switch reloading the source) ends the segment.
-            if (now < last || now - last > 1.5 * Math.max(1, video.playbackRate)) {
+            if (jumped(now)) {
                 closeSegment(last);
                 segStart = now;
             }
