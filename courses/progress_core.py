@@ -77,6 +77,19 @@ def coverage(intervals: Iterable[Interval], duration: float | None) -> float:
     return min(1.0, total(clipped) / duration)
 
 
+def first_unwatched(
+    intervals: Iterable[Interval], duration: float, gap: float = 1.0
+) -> float | None:
+    """Where the first stretch of at least ``gap`` seconds not yet watched begins, or None
+    when the whole video has been watched (short gaps between reports are not stretches)."""
+    at = 0.0
+    for start, end in merge(intervals):
+        if start - at >= gap:
+            return at
+        at = max(at, end)
+    return at if duration - at >= gap else None
+
+
 def clip_to_wall_clock(
     segments: list[Interval], wall_seconds: float | None, *, max_speed: float = MAX_SPEED
 ) -> list[Interval]:

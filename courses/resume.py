@@ -10,7 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from .models import ArticlePage, LecturePage, Slide, VideoPosition
+from .progress_core import first_unwatched
 from .timecodes import format_clock
+
+# The player starts a video again rather than at its last seconds (video-player.js).
+NEAR_THE_END_S = 5
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,12 @@ def resume_links(request, user, lessons, rows) -> dict[int, Resume]:
         lesson.video_id for lesson in lessons if isinstance(lesson, LecturePage) and lesson.video_id
     }
     positions = (
-        dict(
-            VideoPosition.objects.filter(user=user, video_id__in=videos).values_list(
-                "video_id", "position"
-            )
-        )
+        {
+            video_id: (position, duration)
+            for video_id, position, duration in VideoPosition.objects.filter(
+                user=user, video_id__in=videos
+            ).values_list("video_id", "position", "video__duration")
+        }
         if videos
         else {}
     )
@@ -91,7 +96,12 @@ def resume_links(request, user, lessons, rows) -> dict[int, Resume]:
     links = {}
     for lesson in lessons:
         url, where = lesson.get_url(request), ""
-        position = positions.get(getattr(lesson, "video_id", None))
+        position, duration = positions.get(getattr(lesson, "video_id", None), (None, None))
+        if position is not None and duration and position >= duration - NEAR_THE_END_S:
+            # Stopped at the end with the lesson unfinished: continue at the first stretch
+            # not yet watched, not at the credits (or from the top when nothing is left).
+            row = rows.get(lesson.pk)
+            position = first_unwatched(row.watched if row else [], duration)
         if position is not None and position > 1:
             url += f"#t={int(position)}"
             where = pgettext("resume at", "at %(time)s") % {"time": format_clock(position)}

@@ -437,6 +437,28 @@ def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, v
     assert Client().get("/learning/").status_code == 302
 
 
+def test_stopped_at_the_end_unfinished_continues_at_the_first_stretch_not_watched(
+    member_client, demo, video_lecture
+):
+    video = video_lecture.video
+    near_end = video.duration - 1
+    post(member_client, video_lecture, {"segments": [[0, 12]]})
+    # The member skipped from 12 s to 24 s, then watched to the end.
+    LessonProgress.objects.filter(page=video_lecture).update(
+        watched=[[0, 12], [24, video.duration]]
+    )
+    VideoPosition.objects.update_or_create(
+        user=demo["users"]["member"], video=video, defaults={"position": near_end}
+    )
+    html = member_client.get("/learning/").content.decode()
+    assert f'href="{video_lecture.url}#t=12"' in html and "(at 0:12)" in html
+    # The course page says the same; a gap under a second between reports is no stretch.
+    LessonProgress.objects.filter(page=video_lecture).update(watched=[[0, 2], [2.5, 10]])
+    VideoPosition.objects.filter(video=video).update(position=video.duration)
+    html = member_client.get("/digital-office/").content.decode()
+    assert f'href="{video_lecture.url}#t=10"' in html and "(at 0:10)" in html
+
+
 def test_the_course_page_shows_the_members_progress_and_where_to_continue(
     member_client, trainer_client, demo, video_lecture
 ):

@@ -12,6 +12,7 @@ from courses.progress_core import (
     clean_segments,
     clip_to_wall_clock,
     coverage,
+    first_unwatched,
     merge,
     total,
 )
@@ -50,6 +51,28 @@ def test_coverage_is_between_zero_and_one(items, duration):
 def test_total_never_exceeds_the_span(items):
     if items:
         assert total(items) <= max(e for _s, e in items) - min(s for s, _e in items) + 1e-6
+
+
+@given(segments, st.floats(min_value=1, max_value=3600))
+def test_the_first_unwatched_second_is_watched_by_no_segment(items, duration):
+    at = first_unwatched(items, duration)
+    merged = merge(items)
+    if at is None:  # everything watched, but for gaps under a second
+        assert coverage(merged, duration) >= 1 - (len(merged) + 1) / duration
+    else:
+        assert 0 <= at < duration
+        assert not any(start < at + 0.5 < end for start, end in merged)
+        # Everything before it was watched, but for gaps under a second.
+        before = [(s, min(e, at)) for s, e in merged if s < at]
+        assert at - total(before) < len(merged) + 1e-6
+
+
+def test_first_unwatched_stretch():
+    assert first_unwatched([], 60) == 0
+    assert first_unwatched([(0, 12), (24, 60)], 60) == 12  # a stretch lost to a stall
+    assert first_unwatched([(0, 12), (12.4, 60)], 60) is None  # a gap between reports
+    assert first_unwatched([(5, 60)], 60) == 0
+    assert first_unwatched([(0, 40)], 60) == 40
 
 
 def test_seeking_to_the_end_watches_nothing_in_between():
