@@ -5,6 +5,9 @@ set -m  # each background job gets its own process group, so we can stop it whol
 PY=${PY:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Links in emails, certificates' QR codes and xAPI ids name this address (on another port the
+# default would point at whatever else runs on 8000).
+export WAGTAILADMIN_BASE_URL=${WAGTAILADMIN_BASE_URL:-http://$HOST:$PORT}
 
 "$PY" manage.py run_worker &
 worker=$!

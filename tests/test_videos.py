@@ -133,6 +133,25 @@ def test_lecture_page_has_the_player(client, video_lecture):
     assert 'poster="/videos/' in html
 
 
+def test_captions_in_the_readers_language_show_at_first(client, video_lecture):
+    video = video_lecture.video
+    VideoCaption.objects.create(
+        video=video, language="en", label="English", kind="captions",
+        vtt="WEBVTT\n\n00:00:00.500 --> 00:00:01.500\nHello\n", cues=[[0.5, 1.5, "Hello"]],
+    )  # fmt: skip
+    english = client.get(video_lecture.url).content.decode()
+    assert 'srclang="en" label="English" default>' in english
+    assert 'srclang="zh-Hans" label="中文">' in english
+    chinese = client.get(video_lecture.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert 'srclang="zh-Hans" label="中文" default>' in chinese
+    assert 'srclang="en" label="English">' in chinese
+    # No track in the reader's language: the first captions show, never the chapters.
+    VideoCaption.objects.filter(video=video, language="en").update(language="fr", kind="chapters")
+    english = client.get(video_lecture.url).content.decode()
+    assert 'srclang="zh-Hans" label="中文" default>' in english
+    assert 'srclang="fr" label="English">' in english
+
+
 def test_video_files_support_ranges_for_seeking(client, video_lecture):
     url = video_lecture.video.renditions.get().url
     whole = client.get(url)

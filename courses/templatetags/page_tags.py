@@ -1,5 +1,6 @@
 """``{% breadcrumb_pages page as ancestors %}``: the pages above a page, for its breadcrumbs.
-``{% remember "name" value … %}…{% endremember %}``: markup rendered once per process."""
+``{% remember "name" value … %}…{% endremember %}``: markup rendered once per process.
+``tracks|with_default_track:LANGUAGE_CODE``: a video's tracks, and which one shows at first."""
 
 from django import template
 
@@ -26,6 +27,28 @@ class RememberNode(template.Node):
     def render(self, context):
         key = ("html", *(value.resolve(context) for value in self.vary_on))
         return remembered(key, lambda: self.nodelist.render(context))
+
+
+@register.filter
+def with_default_track(tracks, language: str) -> list:
+    """``[(track, shown at first), …]``: the captions in the reader's language show at first
+    (zh-hans reads zh-Hans, zh-CN or zh captions), else the first captions track; chapters
+    never show."""
+    tracks = list(tracks)
+    shown = [track for track in tracks if track.kind != "chapters"]
+    wanted = language.lower()
+
+    def tag(track) -> str:
+        return track.language.lower().replace("_", "-")
+
+    default = next(
+        (track for track in shown if tag(track) == wanted),
+        next(
+            (track for track in shown if tag(track).split("-")[0] == wanted.split("-")[0]),
+            shown[0] if shown else None,
+        ),
+    )
+    return [(track, track is default) for track in tracks]
 
 
 @register.tag
