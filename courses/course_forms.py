@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .names import person_name
@@ -46,3 +47,11 @@ class CoursePageForm(WagtailAdminPageForm):
                 help_text=field.help_text,
                 widget=forms.CheckboxSelectMultiple,
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("enrolment_opens"), cleaned.get("enrolment_closes")
+        if opens and closes and closes <= opens:
+            # Saved, it would say "Enrolment opens on …" to members who never could enrol.
+            self.add_error("enrolment_closes", _("Enrolment must close after it opens."))
+        return cleaned

@@ -61,3 +61,35 @@ def test_the_edit_page_lists_candidates_only(admin_client_demo, demo):
     assert "(trainer)" in html
     assert "(member)" not in html
     assert "give someone the role under Settings → Users" in html
+
+
+def test_an_enrolment_window_that_closes_before_it_opens_is_refused(admin_client_demo, demo):
+    from wagtail.test.utils.form_data import nested_form_data, rich_text
+
+    course = demo["course"]
+    url = f"/admin/pages/{course.pk}/edit/"
+
+    def save(opens, closes):
+        data = nested_form_data(
+            {
+                "title": course.title,
+                "slug": course.slug,
+                "summary": course.summary,
+                "description": rich_text(course.description),
+                "enrolment": course.enrolment,
+                "enrolment_opens": opens,
+                "enrolment_closes": closes,
+                "trainers": [user.pk for user in course.trainers.all()],
+                "tags": "",
+                "comments": {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0},
+            }
+        )
+        return admin_client_demo.post(url, data)
+
+    refused = save("2026-12-10 09:00", "2026-12-01 17:00")
+    assert refused.status_code == 200
+    assert "Enrolment must close after it opens." in refused.content.decode()
+    course.refresh_from_db()
+    assert course.enrolment_opens is None and course.enrolment_closes is None
+    kept = save("2026-12-01 09:00", "2026-12-10 17:00")
+    assert kept.status_code == 302, kept.content.decode()[:3000]
