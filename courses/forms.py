@@ -25,7 +25,27 @@ class UniqueEmailMixin:
         return email
 
 
-class SignupForm(UniqueEmailMixin, UserCreationForm):
+class NameMixin:
+    """A name, not only a user name: it is what certificates and trainers' lists show. One
+    part is enough (some people have one name)."""
+
+    name_help = _("As it appears on your certificates.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].help_text = self.name_help
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not (cleaned.get("first_name") or "").strip()
+            and not (cleaned.get("last_name") or "").strip()
+        ):
+            self.add_error("first_name", _("Enter your name: your certificates show it."))
+        return cleaned
+
+
+class SignupForm(NameMixin, UniqueEmailMixin, UserCreationForm):
     """Create a member account: user name, name, email and password."""
 
     email = forms.EmailField(label=_("Email address"), help_text=_("Used to reset your password."))
@@ -35,7 +55,7 @@ class SignupForm(UniqueEmailMixin, UserCreationForm):
         fields = ["username", "first_name", "last_name", "email"]
 
 
-class ProfileForm(UniqueEmailMixin, forms.ModelForm):
+class ProfileForm(NameMixin, UniqueEmailMixin, forms.ModelForm):
     """What a member may change about themselves."""
 
     email = forms.EmailField(label=_("Email address"))

@@ -51,6 +51,7 @@ def test_signup_ignores_a_next_address_on_another_site(client, demo):
         ({"password1": "123", "password2": "123"}, "password2"),
         ({"username": "member"}, "username"),
         ({"username": ""}, "username"),
+        ({"first_name": " ", "last_name": ""}, "first_name"),  # certificates need a name
     ],
 )
 def test_signup_refuses_bad_input_with_a_message(client, demo, change, field):
@@ -107,6 +108,39 @@ def test_profile_edit(member_client, demo):
     assert response.status_code == 302
     user = User.objects.get(username="member")
     assert (user.first_name, user.email) == ("Li", "li@example.com")
+
+
+def test_a_single_name_is_enough(client, demo):
+    client.post("/accounts/signup/", {**SIGNUP, "first_name": "", "last_name": "Madonna"})
+    assert User.objects.filter(username="wang", last_name="Madonna").exists()
+
+
+def test_a_member_with_no_name_is_asked_for_it_and_their_certificates_get_it(client, demo):
+    from courses.certificates import issue_certificate
+    from courses.models import Enrolment
+
+    user = User.objects.create_user("nameless", "nameless@example.com", "pw-12345678")
+    enrolment = Enrolment.objects.create(user=user, course=demo["course"])
+    certificate = issue_certificate(enrolment)  # enrolled by CSV with an email only
+    assert certificate.member_name == "nameless"
+    client.force_login(user)
+    learning = client.get("/learning/").content.decode()
+    assert 'Your certificates show your name: <a href="/accounts/profile/">' in learning
+    zh = client.get("/learning/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "证书上" in zh
+    response = client.post(
+        "/accounts/profile/", {"first_name": "明", "last_name": "李", "email": user.email}
+    )
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.member_name == "李明"
+    assert "Your certificates show your name" not in client.get("/learning/").content.decode()
+    # A name given later changes nothing on certificates issued in another name.
+    client.post(
+        "/accounts/profile/", {"first_name": "Ming", "last_name": "Li", "email": user.email}
+    )
+    certificate.refresh_from_db()
+    assert certificate.member_name == "李明"
 
 
 def test_profile_refuses_an_email_someone_else_uses(member_client, demo):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ..forms import ProfileForm, SignupForm
+from ..models import Certificate
 from ..names import person_name
 from ..roles import ROLE_LABELS, add_member
 
@@ -45,9 +46,17 @@ def signup(request):
 @login_required
 def profile(request):
     """The member's own page: their details, roles and the courses they train."""
+    placeholder = person_name(request.user)  # the user name, for a member with no name yet
+    unnamed = placeholder == request.user.get_username()
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
+        if unnamed:
+            # Certificates keep the name of their day, but a user name was never a name:
+            # those issued before the member gave one now carry it.
+            Certificate.objects.filter(enrolment__user=user, member_name=placeholder).update(
+                member_name=person_name(user)
+            )
         messages.success(request, _("Your profile has been saved."))
         return redirect("profile")
     return render(
