@@ -87,9 +87,15 @@ def test_member_steps_through_a_deck_with_the_keyboard(browser, live_server, art
     image.wait_for()
     assert page.evaluate("document.querySelector('.deck-stage__image').naturalWidth") > 0
     # The slide and its controls fit the window together (4:3 slides at full width did not).
-    page.evaluate("document.querySelector('.deck-viewer').scrollIntoView()")
-    next_button = page.locator("[data-deck-next]").bounding_box()
-    assert next_button["y"] + next_button["height"] <= 900
+    # On a laptop's 1280 × 800 the strip of thumbnails fits too (it was 180 px below).
+    for width, height in [(1440, 900), (1280, 800)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("document.querySelector('.deck-viewer').scrollIntoView()")
+        next_button = page.locator("[data-deck-next]").bounding_box()
+        assert next_button["y"] + next_button["height"] <= height
+        strip = page.locator(".deck-strip").bounding_box()
+        assert strip["y"] + strip["height"] <= height, f"{width} × {height}"
+    page.set_viewport_size({"width": 1440, "height": 900})
 
     page.keyboard.press("ArrowRight")
     page.wait_for_url("**/slides/2/")
@@ -123,9 +129,25 @@ def test_member_steps_through_a_deck_with_the_keyboard(browser, live_server, art
     assert page.locator("h1").inner_text().startswith("Slide 5: 公文处理流程")
     phone = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
     log_in(phone, live_server.url, "member")
-    phone.goto(lecture_url + "slides/3/")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    phone.screenshot(path=artifacts_dir / "deck-slide-phone.png", full_page=True)
+    for language in ["en", "zh-hans"]:
+        phone.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        phone.goto(lecture_url + "slides/12/")  # "Slide 12 (11 of 13)": the longest counter
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        # Previous, where you are and next stay on one row (they wrapped onto three).
+        rows = {
+            name: phone.locator(selector).bounding_box()
+            for name, selector in [
+                ("previous", "[data-deck-prev]"),
+                ("counter", "[data-deck-counter]"),
+                ("next", "[data-deck-next]"),
+            ]
+        }
+        middle = rows["counter"]["y"] + rows["counter"]["height"] / 2
+        for name, box in rows.items():
+            assert box["y"] <= middle <= box["y"] + box["height"], f"{language}: {name} {rows}"
+        phone.screenshot(path=artifacts_dir / f"deck-slide-phone-{language}.png", full_page=True)
     context.close()
 
 
