@@ -80,6 +80,11 @@ class Fragment:
     match: bool = False
 
 
+def _word_char(char: str) -> bool:
+    """A letter or digit of a script that separates words with spaces."""
+    return char.isalnum() and not CJK_RUN.fullmatch(char)
+
+
 def excerpt(text: str, query: str, width: int = 160) -> list[Fragment] | None:
     """A short excerpt of ``text`` around the first place the query matched, or None.
 
@@ -106,6 +111,16 @@ def excerpt(text: str, query: str, width: int = 160) -> list[Fragment] | None:
         return None
     start = max(0, first.start() - width // 3)
     end = min(len(text), start + width)
+    # Not in the middle of a word ("…ep for Minutes"): a Latin word cut at either end is
+    # left out; CJK text has no spaces and may be cut anywhere.
+    if start > 0 and _word_char(text[start - 1]) and _word_char(text[start]):
+        space = text.find(" ", start, first.start())
+        if space != -1:
+            start = space + 1
+    if end < len(text) and _word_char(text[end - 1]) and _word_char(text[end]):
+        space = text.rfind(" ", first.end(), end)
+        if space != -1:
+            end = space
     window = text[start:end]
     fragments: list[Fragment] = []
     if start > 0:

@@ -136,6 +136,12 @@ def test_a_slide_hit_links_to_that_slide(member_client, demo):
     assert "<mark>公文处理流程</mark>" in html
 
 
+def test_a_slide_excerpt_says_its_title_and_notes_once(member_client, demo):
+    html = member_client.get("/search/", {"q": "信息化"}).content.decode()
+    assert html.count("Welcome · 欢迎") == 2  # slide 1 in the deck lecture and in the video
+    assert html.count("Introduce yourself and the plan for today.") == 2
+
+
 def test_hidden_slides_are_found_when_the_lecture_shows_them(client, demo):
     lecture = demo["slides_lecture"]
     lecture.show_hidden_slides = True

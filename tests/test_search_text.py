@@ -51,6 +51,17 @@ def test_excerpt_marks_the_match_and_trims_around_it():
     assert sum(len(f.text) for f in fragments) <= 160 + 2
 
 
+def test_excerpt_cuts_no_latin_word_in_half():
+    text = (
+        "Keep one copy of each file. " * 3 + "Step for Minutes and records. " + "Tail words. " * 20
+    )
+    fragments = excerpt(text, "records")
+    shown = "".join(f.text for f in fragments).strip("…")
+    assert shown.split()[0] in text.split() and shown.split()[-1] in text.split()
+    chinese = "开头" + "。" * 100 + "推进信息化建设" + "尾" * 100
+    assert [f.text for f in excerpt(chinese, "信息化") if f.match] == ["信息化"]
+
+
 def test_excerpt_falls_back_to_bigrams_when_the_term_is_not_contiguous():
     fragments = excerpt("信息技术与化学", "信息化")
     assert fragments is None or all(f.text in {"信息"} for f in fragments if f.match)

@@ -238,7 +238,10 @@ class Slide(models.Model):
         return reverse("deck_file", args=[self.deck_id, self.thumbnail]) if self.thumbnail else ""
 
     def search_text(self) -> str:
-        return "\n".join(filter(None, [self.title, self.text, self.notes]))
+        """The slide's text for search; the extracted text already holds its title and
+        notes (``SlideContent.plain_text``), which search excerpts showed twice."""
+        missing = [part for part in (self.title, self.notes) if part and part not in self.text]
+        return "\n".join(filter(None, [*missing, self.text]))
 
 
 class SlideMedia(models.Model):
