@@ -421,6 +421,30 @@ def test_a_stall_while_playing_loses_nothing_watched(browser, live_server):
     assert progress.watched[0][1] == pytest.approx(stopped_at, abs=0.6)
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_slide_seen_shows_in_the_progress_at_once(browser, live_server):
+    """Stepping through a deck, the member sees their progress move with each slide, not
+    with the next 10 s report."""
+    from courses.demo_content import load_demo
+    from tests.browser import log_in
+
+    objects = load_demo()
+    lecture = LecturePage.objects.get(pk=objects["slides_lecture"].pk)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, live_server.url, "member")
+    with page.expect_response(lambda r: "/progress/" in r.url, timeout=6000) as reported:
+        page.goto(live_server.url + lecture.url)  # slide 1 counts after 2 s on screen
+    assert json.loads(reported.value.request.post_data)["slides"] == [1]
+    state = page.locator("[data-progress-state]")
+    page.wait_for_function(
+        "document.querySelector('[data-progress-state]').textContent.includes('In progress')",
+        timeout=2000,
+    )
+    assert "%" in state.inner_text()
+
+
 def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, video_lecture):
     post(member_client, video_lecture, {"segments": [[0, 10]]})
     VideoPosition.objects.create(

@@ -133,7 +133,9 @@
     var slideTimer = null;
     function onSlide(number) {
         window.clearTimeout(slideTimer);
-        slideTimer = window.setTimeout(function () { pending.slides.push(number); }, SLIDE_SECONDS * 1000);
+        // Sent at once: the member stepping through sees their progress move with each slide
+        // (at most one report per SLIDE_SECONDS), not every 10 s.
+        slideTimer = window.setTimeout(function () { pending.slides.push(number); flush(); }, SLIDE_SECONDS * 1000);
     }
     var deckData = document.getElementById("deck-data");
     if (deckData) {
