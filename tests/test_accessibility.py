@@ -9,18 +9,19 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 def audit(page) -> list[str]:
-    """axe's serious and critical findings on the current page, one line each."""
+    """axe's moderate, serious and critical findings (WCAG and best practice, which has the
+    landmark and heading-order rules) on the current page, one line each."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
     )
     found = []
     for violation in result["violations"]:
-        if violation["impact"] in ("serious", "critical"):
+        if violation["impact"] in ("moderate", "serious", "critical"):
             targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
             found.append(f"{violation['id']} ({violation['impact']}): {targets}")
     # Text in the very colour of its background is invisible, yet axe files it as "needs
