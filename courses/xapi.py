@@ -11,9 +11,12 @@ exporting the same state twice gives the same statement id (LRSs keep one statem
   progress, ``completed`` once the lesson is complete, with the ``played-segments``,
   ``progress`` and ``time`` result extensions, the ``length`` and ``completion-threshold``
   context extensions and the profile as context category.
-- Other lessons (slide decks, articles) use the ADL verbs ``progressed`` and ``completed``
-  with cmi5's ``progress`` result extension (a whole percentage), the extension LRSs read
-  with ``progressed``; the Video Profile's own ``progress`` means "share of media consumed".
+- Other lessons (slide decks, articles) use the ADL verbs ``progressed`` and ``completed``.
+  ``progressed`` carries cmi5's ``progress`` result extension (a whole percentage, the
+  extension LRSs read with ``progressed``); ``completed`` carries ``result.completion`` and
+  no progress, as cmi5 asks. The Video Profile's own ``progress`` means "share of media
+  consumed" and stays that share on ``completed`` too (a lecture completed by its slides may
+  have had little of its video watched).
 """
 
 from __future__ import annotations
@@ -208,9 +211,15 @@ def result_for(state: LessonState, *, video: bool) -> dict:
         }
         if state.duration_s is not None:
             result["duration"] = iso_duration(state.duration_s)
-    else:
+    elif not state.complete:
+        # Capped at 99 as on the course page: 100 would say "complete" about a lesson that
+        # is not. A completed lesson carries no cmi5 progress at all: the share is that of
+        # whatever measures the lesson (reading time, slides), not of what completed it (an
+        # article marked as done at 6% of its reading time, a deck at its 80% threshold), and
+        # cmi5 9.5.5.1 says progress SHOULD NOT be set in a "completed" statement, where
+        # result.completion says it all.
         percent = math.floor(min(1.0, max(0.0, state.share)) * 100 + 1e-9)
-        result["extensions"] = {CMI5_PROGRESS: percent}
+        result["extensions"] = {CMI5_PROGRESS: min(99, percent)}
     if state.complete:
         # The profile forbids "completion" on its other statements, so only here.
         result["completion"] = True

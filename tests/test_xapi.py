@@ -4,6 +4,7 @@ retries, never at the member's expense."""
 
 import base64
 import json
+import math
 import socket
 import threading
 import uuid
@@ -16,6 +17,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from courses import xapi, xapi_service
+from courses.lesson_rules import visible_slides
 from courses.models import ArticlePage, Enrolment, LecturePage, LessonProgress, VideoPosition
 from courses.progress import record
 from courses.tasks import forward_xapi_task
@@ -169,7 +171,40 @@ def test_slides_and_articles_use_progressed_and_completed():
         state=xapi.LessonState(share=1, complete=True, reported_at=MOMENT),
         home_page=HOME,
     )
-    assert done["verb"]["id"] == xapi.COMPLETED and done["result"]["completion"] is True
+    assert done["verb"]["id"] == xapi.COMPLETED and done["result"] == {"completion": True}
+
+
+@pytest.mark.parametrize("share", [0, 0.06, 0.8, 1])
+def test_a_completed_lesson_says_complete_not_how_much_was_read(share):
+    """An article marked as done after a glance (0% or 6% of its reading time), a deck
+    completed at its 80% threshold: "completed" with completion true, and no cmi5 progress
+    beside it to contradict it (cmi5 9.5.5.1: not in a "completed" statement)."""
+    state = xapi.LessonState(share=share, complete=True, reported_at=MOMENT)
+    statement = xapi.progress_statement(
+        member=MEMBER, lesson=LECTURE, course=COURSE, state=state, home_page=HOME
+    )
+    assert statement["verb"]["id"] == xapi.COMPLETED
+    assert statement["result"] == {"completion": True}
+
+
+@pytest.mark.parametrize(("share", "percent"), [(0.576, 57), (0.999, 99), (1, 99)])
+def test_progress_short_of_completion_stays_under_100(share, percent):
+    state = xapi.LessonState(share=share, complete=False, reported_at=MOMENT)
+    statement = xapi.progress_statement(
+        member=MEMBER, lesson=LECTURE, course=None, state=state, home_page=HOME
+    )
+    assert statement["result"] == {"extensions": {xapi.CMI5_PROGRESS: percent}}
+
+
+def test_a_video_lesson_completed_by_its_slides_keeps_its_honest_video_progress():
+    """The Video Profile's progress is the share of the video watched, even on "completed"
+    (a lecture completed by either its slides or its video)."""
+    statement = video_statement(share=0.35, complete=True)
+    assert statement["result"]["completion"] is True
+    extensions = statement["result"]["extensions"]
+    assert extensions[xapi.VIDEO_PROGRESS] == 0.35
+    assert extensions[xapi.PLAYED_SEGMENTS] == "0[.]10.5[,]20[.]35"
+    assert xapi.CMI5_PROGRESS not in extensions
 
 
 def test_email_only_when_the_site_says_mbox():
@@ -228,6 +263,36 @@ def test_statement_of_a_members_row(member_client, demo, video_lecture):
     )
     assert statement["actor"]["account"]["name"] == str(progress.user_id)
     assert statement["timestamp"] == xapi.iso_timestamp(progress.last_report_at)
+
+
+@pytest.mark.django_db
+def test_lessons_completed_short_of_all_they_measure(demo):
+    """Rows as the progress API leaves them: an article marked as done unread, a deck
+    completed at its threshold. Their statements say complete, with no Video Profile
+    extensions (they are not video lessons) and no cmi5 progress."""
+    member = demo["users"]["member"]
+    article = ArticlePage.objects.get(slug="what-is-e-government")
+    record(member, article, {"done": True})
+    deck_lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+    deck_lecture.completion_threshold = 50
+    LecturePage.objects.filter(pk=deck_lecture.pk).update(completion_threshold=50)
+    slides = sorted(visible_slides(deck_lecture))
+    half = slides[: math.ceil(len(slides) / 2)]
+    assert len(half) < len(slides)
+    progress = record(member, deck_lecture, {"slides": half})
+    assert progress.completed_at is not None and progress.slides_coverage < 1
+    by_lesson = {
+        s["object"]["id"]: s
+        for s in xapi_service.course_statements(demo["course"])
+        if s["object"]["definition"]["type"] == xapi.LESSON_TYPE
+    }
+    assert set(by_lesson) == {
+        xapi_service.page_activity(article, xapi.LESSON_TYPE).url,
+        xapi_service.page_activity(deck_lecture, xapi.LESSON_TYPE).url,
+    }
+    for statement in by_lesson.values():
+        assert statement["verb"]["id"] == xapi.COMPLETED
+        assert statement["result"] == {"completion": True}
 
 
 # The export ------------------------------------------------------------------------------
@@ -412,7 +477,7 @@ def test_completion_is_forwarded_for_articles(
     report(member_client, article, {"done": True}, django_capture_on_commit_callbacks)
     [statement] = lrs.statements()
     assert statement["verb"]["id"] == xapi.COMPLETED
-    assert statement["result"]["completion"] is True
+    assert statement["result"] == {"completion": True}  # not the 0% of it read
     assert statement["object"]["definition"]["name"] == {"zh-CN": "什么是电子政务"}
 
 
