@@ -10,11 +10,13 @@ importing the course export.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
@@ -41,26 +43,52 @@ class LessonFacts:
     video: xapi.VideoFacts | None
 
 
-def home_page() -> str:
-    """The site members have their accounts on: the actor's ``account.homePage``.
+def public_address(root_url: str | None = None) -> str:
+    """The address a site is reached at, as statements name it: the Wagtail Site's root URL,
+    or ``WAGTAILADMIN_BASE_URL`` when there is no site or it has only a placeholder address.
 
-    The default site, one address for every statement: a member on two sites of one
-    installation is still one person to the LRS.
+    Wagtail's first Site (and the demo's) is ``http://localhost``, and installations set their
+    public address in ``WAGTAILADMIN_BASE_URL`` (mails and certificates link there) without
+    editing the Site: ids under localhost would be the same for every installation and mean
+    nothing to an LRS. Never the request's host: ids must not change with the address the
+    admin who downloads the export happens to use.
     """
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is not None:
-        return site.root_url
+    if root_url and not _placeholder(root_url):
+        return root_url.rstrip("/")
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
 
 
+def _placeholder(root_url: str) -> bool:
+    host = (urlsplit(root_url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return not host
+    return address.is_loopback or address.is_unspecified
+
+
+def home_page() -> str:
+    """The site members have their accounts on: the actor's ``account.homePage``.
+
+    The default site, one address for every statement: accounts belong to the installation,
+    not to one of its sites, so a member in courses on two sites is still one person to the
+    LRS.
+    """
+    site = Site.objects.filter(is_default_site=True).first()
+    return public_address(site.root_url if site is not None else None)
+
+
 def page_activity(page, activity_type: str) -> xapi.Activity:
-    """A page as an xAPI Activity: its absolute URL, its title by language, its type."""
+    """A page as an xAPI Activity: its absolute URL at its site's public address, its title
+    by language, its type."""
     parts = page.get_url_parts()
     if parts is None:  # not under any site: still a stable, absolute IRI
-        url = f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/admin/pages/{page.pk}/"
+        url = f"{public_address()}/admin/pages/{page.pk}/"
     else:
         _site_id, root_url, path = parts
-        url = root_url + path
+        url = public_address(root_url) + path
     return xapi.Activity(
         url=url,
         names=xapi.language_map(page.title, page.locale.language_code),

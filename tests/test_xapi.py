@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client, override_settings
 from django.utils import timezone
+from wagtail.models import Site
 
 from courses import xapi, xapi_service
 from courses.lesson_rules import visible_slides
@@ -232,6 +233,12 @@ def later(lesson, seconds=60):
     )
 
 
+def public(page) -> str:
+    """A page's activity id: the tests' Site is Wagtail's placeholder http://localhost, so
+    ids are at WAGTAILADMIN_BASE_URL."""
+    return "http://testserver" + page.url
+
+
 @pytest.fixture
 def video_lecture(demo):
     return LecturePage.objects.get(pk=demo["video_lecture"].pk)
@@ -254,7 +261,7 @@ def test_statement_of_a_members_row(member_client, demo, video_lecture):
     assert extensions[xapi.PLAYED_SEGMENTS] == "0[.]10[,]20[.]24.5"  # merged, as stored
     assert extensions[xapi.VIDEO_PROGRESS] == xapi.floor_share(progress.video_coverage)
     assert extensions[xapi.TIME] == 24.5
-    assert statement["object"]["id"] == video_lecture.full_url
+    assert statement["object"]["id"] == public(video_lecture)
     assert statement["object"]["definition"]["type"] == xapi.VIDEO_TYPE
     course = statement["context"]["contextActivities"]["parent"][0]
     assert course["definition"]["name"] == {"zh-CN": "加强机关信息化建设，提高工作效率"}
@@ -329,8 +336,8 @@ def test_trainers_and_admins_export_the_courses_progress(member_client, demo, vi
         assert len(statements) == 2
         assert {s["actor"]["account"]["name"] for s in statements} == {str(member.pk)}
         by_verb = {s["verb"]["id"]: s for s in statements}
-        assert by_verb[xapi.COMPLETED]["object"]["id"] == article.full_url
-        assert by_verb[xapi.PLAYED]["object"]["id"] == video_lecture.full_url
+        assert by_verb[xapi.COMPLETED]["object"]["id"] == public(article)
+        assert by_verb[xapi.PLAYED]["object"]["id"] == public(video_lecture)
         titles = json.dumps(statements, ensure_ascii=False)
         assert "加强机关信息化建设，提高工作效率" in titles
         assert "member@example.com" not in titles
@@ -366,7 +373,49 @@ def test_former_members_progress_is_kept_and_empty_rows_left_out(
     )
     Enrolment.objects.filter(user=demo["users"]["member"]).update(status=Enrolment.Status.WITHDRAWN)
     statements = list(xapi_service.course_statements(demo["course"]))
-    assert [s["object"]["id"] for s in statements] == [video_lecture.full_url]
+    assert [s["object"]["id"] for s in statements] == [public(video_lecture)]
+
+
+@pytest.mark.django_db
+def test_ids_are_at_the_public_address_not_at_localhost(
+    member_client, demo, video_lecture, settings
+):
+    """Wagtail's first Site says http://localhost; the installation's address is
+    WAGTAILADMIN_BASE_URL, and that is where actors and activities are."""
+    settings.WAGTAILADMIN_BASE_URL = "https://learn.example.org/"
+    assert Site.objects.get(is_default_site=True).root_url == "http://localhost"
+    post(member_client, video_lecture, {"segments": [[0, 8]]})
+    _, [statement] = download(client_for("admin", demo), demo["course"])
+    assert statement["actor"]["account"]["homePage"] == "https://learn.example.org"
+    assert statement["object"]["id"] == "https://learn.example.org" + video_lecture.url
+    [course] = statement["context"]["contextActivities"]["parent"]
+    assert course["id"] == "https://learn.example.org" + demo["course"].url
+    assert "localhost" not in json.dumps(statement)
+
+
+@pytest.fixture
+def site_with_address(demo):
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "elearn.example.cn", 443
+    site.save()  # clears Wagtail's cache of site root paths
+    yield site
+    # The test's transaction is rolled back with no signal: forget the address it cached.
+    Site.clear_site_root_paths_cache()
+
+
+@pytest.mark.django_db
+def test_a_site_with_an_address_of_its_own_names_the_ids_whatever_host_is_asked(
+    member_client, demo, video_lecture, site_with_address
+):
+    post(member_client, video_lecture, {"segments": [[0, 8]]})
+    admin = client_for("admin", demo)
+    _, [statement] = download(admin, demo["course"])
+    assert statement["actor"]["account"]["homePage"] == "https://elearn.example.cn"
+    assert statement["object"]["id"] == video_lecture.full_url
+    assert video_lecture.full_url.startswith("https://elearn.example.cn/")
+    # An admin on another address of the same installation downloads the same statements.
+    response = admin.get(export_url(demo["course"]), HTTP_HOST="10.0.0.5:8000")
+    assert json.loads(b"".join(response.streaming_content)) == [statement]
 
 
 # Forwarding to an LRS --------------------------------------------------------------------
