@@ -17,6 +17,8 @@ exporting the same state twice gives the same statement id (LRSs keep one statem
   no progress, as cmi5 asks. The Video Profile's own ``progress`` means "share of media
   consumed" and stays that share on ``completed`` too (a lecture completed by its slides may
   have had little of its video watched).
+- A member's completion of a course (its required lessons done) is a ``completed``
+  statement about the course, the parent activity of every lesson statement in it.
 """
 
 from __future__ import annotations
@@ -189,6 +191,10 @@ def activity(item: Activity) -> dict:
     }
 
 
+def verb_object(verb: str) -> dict:
+    return {"id": verb, "display": {"en-US": VERB_NAMES[verb]}}
+
+
 def verb_for(state: LessonState, *, video: bool) -> str:
     """``completed`` once the lesson is complete by its own rule, else ``played`` (video)
     or ``progressed``."""
@@ -264,11 +270,39 @@ def progress_statement(
             home_page, member.user_id, lesson.key or lesson.url, verb, state.reported_at
         ),
         "actor": actor(member, home_page, use_mbox=use_mbox),
-        "verb": {"id": verb, "display": {"en-US": VERB_NAMES[verb]}},
+        "verb": verb_object(verb),
         "object": activity(lesson),
         "result": result_for(state, video=video is not None),
         "context": context,
         "timestamp": iso_timestamp(state.reported_at),
+    }
+
+
+def course_completed_statement(
+    *,
+    member: Member,
+    course: Activity,
+    completed_at: datetime,
+    home_page: str,
+    registration: str | None = None,
+    use_mbox: bool = False,
+) -> dict:
+    """``member`` completed ``course`` (every required lesson done, the certificate issued) at
+    ``completed_at``. Its id follows the lessons' rule (member, activity, verb, moment), so
+    the export and the forward of one completion are one statement to the LRS."""
+    context: dict = {"platform": "elearn"}
+    if registration:
+        context["registration"] = registration
+    return {
+        "id": statement_id(
+            home_page, member.user_id, course.key or course.url, COMPLETED, completed_at
+        ),
+        "actor": actor(member, home_page, use_mbox=use_mbox),
+        "verb": verb_object(COMPLETED),
+        "object": activity(course),
+        "result": {"completion": True},
+        "context": context,
+        "timestamp": iso_timestamp(completed_at),
     }
 
 

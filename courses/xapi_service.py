@@ -2,7 +2,8 @@
 out; the course export; forwarding to a Learning Record Store.
 
 Forwarding sends one statement per progress report that changes what the statement says
-(``progress.record`` compares ``forward_key`` before and after). Each statement carries the
+(``progress.record`` compares ``forward_key`` before and after), and the course's
+``completed`` statement with the report that completed the course. Each statement carries the
 member's whole state in the lesson, so a queue that fell behind sends only each row's latest
 state, and a statement lost to an LRS outage is made good by the member's next report or by
 importing the course export.
@@ -173,10 +174,24 @@ def statement_for(
     )
 
 
+def course_completed_statement(user, course: xapi.Activity, completed_at, *, home: str) -> dict:
+    """The statement that ``user`` completed the course at ``completed_at`` (the enrolment's
+    ``completed_at``, when the certificate was issued)."""
+    return xapi.course_completed_statement(
+        member=member_of(user),
+        course=course,
+        completed_at=completed_at,
+        home_page=home,
+        registration=xapi.registration_id(home, user.pk, course.key),
+        use_mbox=settings.ELEARN_XAPI_ACTOR == "mbox",
+    )
+
+
 def course_statements(course: CoursePage) -> Iterator[dict]:
     """Every statement of the course's members' progress in its live lessons, one row at a
     time: one query for the rows (with each member's video position), read in chunks, so
-    memory stays flat however many members there are.
+    memory stays flat however many members there are; then one ``completed`` statement for
+    the course per member who completed it, after the lessons that led there.
 
     Members are everyone with an enrolment in the course, former members included (their
     progress is history); trainers' and admins' own visits are left out.
@@ -200,13 +215,16 @@ def course_statements(course: CoursePage) -> Iterator[dict]:
         )
         if statement is not None:
             yield statement
-
-
-def is_member(user_id: int, lesson) -> bool:
-    """Members' learning goes to the LRS, as in the export: not trainers' and admins' looks
-    at a course they are not enrolled in. Lessons outside any course are everyone's."""
-    course = lesson.course
-    return course is None or Enrolment.objects.filter(user_id=user_id, course=course).exists()
+    course_activity = page_activity(course, xapi.COURSE_TYPE)
+    completions = (
+        Enrolment.objects.filter(course=course, completed_at__isnull=False)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for enrolment in completions.iterator(chunk_size=500):
+        yield course_completed_statement(
+            enrolment.user, course_activity, enrolment.completed_at, home=home
+        )
 
 
 def forward(progress_id: int, *, revision: str = "", attempt: int = 1) -> str:
@@ -227,8 +245,18 @@ def forward(progress_id: int, *, revision: str = "", attempt: int = 1) -> str:
     lesson = progress.page.specific
     if not isinstance(lesson, LecturePage | ArticlePage):
         return "gone"
-    if not is_member(progress.user_id, lesson):
-        return "not a member"
+    course = lesson.course
+    # Members' learning goes to the LRS, as in the export: not trainers' and admins' looks
+    # at a course they are not enrolled in. Lessons outside any course are everyone's.
+    enrolment = None
+    if course is not None:
+        enrolment = (
+            Enrolment.objects.filter(user_id=progress.user_id, course=course)
+            .only("completed_at")
+            .first()
+        )
+        if enrolment is None:
+            return "not a member"
     position = None
     if counts_video(lesson):
         position = (
@@ -236,21 +264,36 @@ def forward(progress_id: int, *, revision: str = "", attempt: int = 1) -> str:
             .values_list("position", flat=True)
             .first()
         )
-    statement = statement_for(
-        progress, lesson, lesson_facts(lesson), home=home_page(), position=position
-    )
+    home = home_page()
+    facts = lesson_facts(lesson, course)
+    statement = statement_for(progress, lesson, facts, home=home, position=position)
     if statement is None:
         return "nothing"
-    try:
-        xapi.send_statements(
-            url,
-            settings.ELEARN_XAPI_LRS_KEY,
-            settings.ELEARN_XAPI_LRS_SECRET,
-            [statement],
-            timeout=settings.ELEARN_XAPI_TIMEOUT_SECONDS,
+    statements = [statement]
+    # The report that completes a course's last required lesson completes the course in the
+    # same transaction, and queues only this lesson's forward: the course's statement goes
+    # with it. It goes with every later forward of a completed lesson too (the same id each
+    # time, so the LRS keeps one), which makes good a course statement an outage lost.
+    if progress.completed_at is not None and enrolment is not None and enrolment.completed_at:
+        statements.append(
+            course_completed_statement(
+                progress.user, facts.course, enrolment.completed_at, home=home
+            )
         )
-    except xapi.LrsError as exc:
-        return _failed(progress, revision, attempt, exc)
+    for item in statements:
+        # One POST each: LRSs that refuse a whole batch with 409 when they hold one of its
+        # ids would otherwise count a new lesson statement as delivered along with the old
+        # course statement. A retry sends both again, harmless for the same reason.
+        try:
+            xapi.send_statements(
+                url,
+                settings.ELEARN_XAPI_LRS_KEY,
+                settings.ELEARN_XAPI_LRS_SECRET,
+                [item],
+                timeout=settings.ELEARN_XAPI_TIMEOUT_SECONDS,
+            )
+        except xapi.LrsError as exc:
+            return _failed(progress, revision, attempt, exc)
     return "sent"
 
 

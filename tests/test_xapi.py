@@ -208,6 +208,37 @@ def test_a_video_lesson_completed_by_its_slides_keeps_its_honest_video_progress(
     assert xapi.CMI5_PROGRESS not in extensions
 
 
+def test_course_completion_statement():
+    statement = xapi.course_completed_statement(
+        member=MEMBER, course=COURSE, completed_at=MOMENT, home_page=HOME, registration="r"
+    )
+    assert statement["verb"] == {"id": xapi.COMPLETED, "display": {"en-US": "completed"}}
+    assert statement["object"] == {
+        "objectType": "Activity",
+        "id": COURSE.url,
+        "definition": {
+            "name": COURSE.names,
+            "type": "http://adlnet.gov/expapi/activities/course",
+        },
+    }
+    assert statement["result"] == {"completion": True}
+    assert statement["context"] == {"platform": "elearn", "registration": "r"}
+    assert statement["timestamp"] == "2026-11-25T09:30:00.123Z"
+    assert statement["actor"]["account"] == {"homePage": HOME, "name": "7"}
+    again = xapi.course_completed_statement(
+        member=MEMBER, course=COURSE, completed_at=MOMENT, home_page=HOME, registration="r"
+    )
+    assert again["id"] == statement["id"] and uuid.UUID(statement["id"]).version == 5
+    lesson = xapi.progress_statement(
+        member=MEMBER,
+        lesson=LECTURE,
+        course=COURSE,
+        state=xapi.LessonState(share=1, complete=True, reported_at=MOMENT),
+        home_page=HOME,
+    )
+    assert lesson["id"] != statement["id"]  # same member, verb and moment, another activity
+
+
 def test_email_only_when_the_site_says_mbox():
     agent = xapi.actor(MEMBER, HOME, use_mbox=True)
     assert agent == {"objectType": "Agent", "name": "李明", "mbox": "mailto:member@example.com"}
@@ -300,6 +331,49 @@ def test_lessons_completed_short_of_all_they_measure(demo):
     for statement in by_lesson.values():
         assert statement["verb"]["id"] == xapi.COMPLETED
         assert statement["result"] == {"completion": True}
+
+
+def complete_all_but(user, course, last) -> None:
+    """Every lesson of the course complete for ``user`` but ``last``, as if done earlier."""
+    earlier = timezone.now() - timedelta(days=1)
+    for lesson in course.get_lessons():
+        if lesson.pk != last.pk:
+            LessonProgress.objects.update_or_create(
+                user=user,
+                page_id=lesson.pk,
+                defaults={"completed_at": earlier, "last_report_at": earlier, "marked_done": True},
+            )
+
+
+@pytest.mark.django_db
+def test_a_completed_course_is_exported_as_completed(demo):
+    member = demo["users"]["member"]
+    course = demo["course"]
+    article = ArticlePage.objects.get(slug="what-is-e-government")
+    complete_all_but(member, course, article)
+    progress = record(member, article, {"done": True})
+    enrolment = Enrolment.objects.get(user=member, course=course)
+    assert enrolment.completed_at == progress.completed_at and enrolment.certificate
+    statements = list(xapi_service.course_statements(course))
+    course_id = public(course)
+    [completed] = [s for s in statements if s["object"]["id"] == course_id]
+    assert statements[-1] == completed  # after the lessons that led there
+    assert completed["verb"]["id"] == xapi.COMPLETED
+    assert completed["object"]["definition"]["type"] == xapi.COURSE_TYPE
+    assert completed["result"] == {"completion": True}
+    assert completed["timestamp"] == xapi.iso_timestamp(enrolment.completed_at)
+    assert completed["actor"]["account"]["name"] == str(member.pk)
+    lessons = statements[:-1]
+    assert len(lessons) == len(course.get_lessons())
+    for lesson in lessons:
+        [parent] = lesson["context"]["contextActivities"]["parent"]
+        assert parent["id"] == course_id
+        assert parent["definition"]["type"] == xapi.COURSE_TYPE
+        assert lesson["context"]["registration"] == completed["context"]["registration"]
+    assert list(xapi_service.course_statements(course)) == statements  # same state, same ids
+    # Completion stays history once the member has left the course.
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=Enrolment.Status.WITHDRAWN)
+    assert list(xapi_service.course_statements(course))[-1] == completed
 
 
 # The export ------------------------------------------------------------------------------
@@ -528,6 +602,27 @@ def test_completion_is_forwarded_for_articles(
     assert statement["verb"]["id"] == xapi.COMPLETED
     assert statement["result"] == {"completion": True}  # not the 0% of it read
     assert statement["object"]["definition"]["name"] == {"zh-CN": "什么是电子政务"}
+
+
+@pytest.mark.django_db
+def test_the_course_completion_is_forwarded_with_the_lesson_that_completed_it(
+    lrs, member_client, demo, django_capture_on_commit_callbacks
+):
+    member = demo["users"]["member"]
+    course = demo["course"]
+    article = ArticlePage.objects.get(slug="what-is-e-government")
+    complete_all_but(member, course, article)
+    response = report(member_client, article, {"done": True}, django_capture_on_commit_callbacks)
+    assert response.json()["course_complete"] is True
+    lesson, completed = lrs.statements()
+    assert len(lrs.requests) == 2  # one POST each: a 409 for one never hides the other
+    assert lesson["object"]["id"] == public(article)
+    assert completed["object"]["id"] == public(course)
+    assert completed["verb"]["id"] == xapi.COMPLETED
+    enrolment = Enrolment.objects.get(user=member, course=course)
+    assert completed["timestamp"] == xapi.iso_timestamp(enrolment.completed_at)
+    # The export of the same completion is the same statement: the LRS keeps one.
+    assert completed in xapi_service.course_statements(course)
 
 
 @pytest.mark.django_db
