@@ -84,9 +84,9 @@ def first_unwatched(
     when the whole video has been watched (short gaps between reports are not stretches)."""
     at = 0.0
     for start, end in merge(intervals):
-        if start - at >= gap:
+        if min(start, duration) - at >= gap:
             return at
-        at = max(at, end)
+        at = max(at, min(end, duration))  # what was reported past the end is not there
     return at if duration - at >= gap else None
 
 

@@ -68,6 +68,7 @@ def test_the_first_unwatched_second_is_watched_by_no_segment(items, duration):
 
 
 def test_first_unwatched_stretch():
+    assert first_unwatched([(0.0, 1.0), (2.0, 2.0)], 1.0) is None  # found by hypothesis
     assert first_unwatched([], 60) == 0
     assert first_unwatched([(0, 12), (24, 60)], 60) == 12  # a stretch lost to a stall
     assert first_unwatched([(0, 12), (12.4, 60)], 60) is None  # a gap between reports
