@@ -24,14 +24,19 @@ class BadReport(ValueError):
     """A report that is not a list of [start, end] media times."""
 
 
+def is_number(value) -> bool:
+    """An int or float (not a bool) that a float holds finitely."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond a float's range (10**400) is no number of seconds
+        return False
+
+
 def is_seconds(value) -> bool:
     """A finite, non-negative number (not a bool) of seconds."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value >= 0
-    )
+    return is_number(value) and value >= 0
 
 
 def clean_segments(raw, duration: float | None) -> list[Interval]:
@@ -44,10 +49,10 @@ def clean_segments(raw, duration: float | None) -> list[Interval]:
         if not (isinstance(item, list | tuple) and len(item) == 2):
             raise BadReport("each segment is a [start, end] pair")
         start, end = item
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (start, end)):
-            raise BadReport("segment times are numbers of seconds")
-        if not (math.isfinite(start) and math.isfinite(end)) or end < start:
-            raise BadReport("a segment ends after it starts, within finite times")
+        if not (is_number(start) and is_number(end)):
+            raise BadReport("segment times are finite numbers of seconds")
+        if end < start:
+            raise BadReport("a segment ends after it starts")
         start, end = max(0.0, float(start)), min(float(end), limit)
         if end > start:
             segments.append((start, end))

@@ -154,6 +154,14 @@ def test_article_is_read_at_its_end_after_enough_time_or_marked(member_client, d
         {"segments": [[0, 5]], "position": "5"},
         {"segments": [[0, 5]], "position": -1},
         b"\xff\xfe",
+        # Numbers no float holds: 400 digits overflow float(), 5000 are past int()'s limit.
+        '{"reading_seconds": ' + "9" * 400 + "}",
+        '{"segments": [[0, 5]], "position": ' + "9" * 400 + "}",
+        '{"segments": [[0, ' + "9" * 400 + "]]}",
+        '{"segments": [[0, 1e400]]}',
+        '{"reading_seconds": ' + "9" * 5000 + "}",
+        '{"slides": [' + "9" * 5000 + "]}",
+        "[" * 3000 + "]" * 3000,  # deeper than the parser recurses
     ],
 )
 def test_bad_payloads_get_400_and_a_message(member_client, video_lecture, body):

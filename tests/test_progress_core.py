@@ -13,6 +13,7 @@ from courses.progress_core import (
     clip_to_wall_clock,
     coverage,
     first_unwatched,
+    is_seconds,
     merge,
     total,
 )
@@ -94,11 +95,36 @@ def test_a_claim_beyond_the_wall_clock_is_clipped():
 
 @pytest.mark.parametrize(
     "raw",
-    ["0-10", [[0]], [[5, 1]], [["a", 1]], [[0, float("nan")]], [[True, 2]], [[0, 1]] * 501],
+    [
+        "0-10",
+        [[0]],
+        [[5, 1]],
+        [["a", 1]],
+        [[0, float("nan")]],
+        [[True, 2]],
+        [[0, 1]] * 501,
+        [[0, 10**400]],  # no float holds it: math.isfinite raises OverflowError
+    ],
 )
 def test_malformed_segments_are_refused(raw):
     with pytest.raises(BadReport):
         clean_segments(raw, 100)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (0, True),
+        (2.5, True),
+        (-1, False),
+        (True, False),
+        ("5", False),
+        (float("inf"), False),
+        (10**400, False),  # beyond a float: OverflowError from math.isfinite, not an answer
+    ],
+)
+def test_seconds_are_finite_non_negative_numbers(value, expected):
+    assert is_seconds(value) is expected
 
 
 def test_segments_are_clipped_to_the_video():

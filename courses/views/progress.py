@@ -3,6 +3,7 @@ watched, saw and read. JSON in, JSON out; session auth with CSRF; throttled."""
 
 import json
 import logging
+import math
 from functools import wraps
 
 from django.conf import settings
@@ -23,8 +24,23 @@ MAX_BODY = 64 * 1024
 RETRY_AFTER_SECONDS = 5
 
 
-def _error(message: str, status: int) -> JsonResponse:
+def json_error(message: str, status: int) -> JsonResponse:
+    """A refusal as these APIs answer it: JSON {"error": message}, never an HTML page."""
     return JsonResponse({"error": message}, status=status)
+
+
+def members_only(view):
+    """An anonymous request gets a JSON 401, not the redirect to the login page that
+    ``login_required`` gives: a script cannot follow one, and would read the login page's
+    HTML as the answer."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return json_error(_("Log in to keep your progress."), 401)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def database_outage_is_503(view):
@@ -39,7 +55,7 @@ def database_outage_is_503(view):
             return view(request, *args, **kwargs)
         except (OperationalError, InterfaceError):
             logger.warning("%s: database unavailable, asked to retry", request.path, exc_info=True)
-            response = _error(
+            response = json_error(
                 _("Your progress could not be saved just now; it will be sent again."), 503
             )
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -48,44 +64,76 @@ def database_outage_is_503(view):
     return wrapped
 
 
-def _not_a_number(name: str):
-    # Python reads NaN and Infinity, which JSON does not have; min() with a NaN is NaN.
-    raise BadReport(f"{name} is not a number")
+def _not_a_number(text: str):
+    shown = text if len(text) <= 20 else f"{text[:20]}…"
+    raise BadReport(f"{shown} is not a number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as infinity
+        _not_a_number(text)
+    return value
+
+
+def _float_sized_int(text: str) -> int:
+    # An integer no float can hold (400 digits) would overflow the sums with floats it goes
+    # into, and past 4300 digits int() refuses it; float() of the text just says infinity.
+    if not math.isfinite(float(text)):
+        _not_a_number(text)
+    return int(text)
+
+
+def read_json(request):
+    """The request body's JSON value, with every number one a float holds finitely.
+
+    Raises BadReport, with a message for the answer, for a body that is not UTF-8 JSON, that
+    nests deeper than the parser recurses, or that holds NaN, Infinity (Python reads them,
+    JSON has none; min() with a NaN is NaN) or a number beyond a float's range."""
+    try:
+        return json.loads(
+            request.body.decode("utf-8"),
+            parse_constant=_not_a_number,
+            parse_float=_finite_float,
+            parse_int=_float_sized_int,
+        )
+    except BadReport:
+        raise
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
+        raise BadReport(_("The report is not JSON.")) from exc
+    except RecursionError as exc:
+        raise BadReport(_("The report is nested too deeply.")) from exc
 
 
 @require_POST
-@database_outage_is_503
+@database_outage_is_503  # outside members_only, which reads the session from the database
+@members_only
 def report_progress(request, page_id: int):
     """POST {"segments": [[s, e], …], "position": s, "slides": [n, …], "reading_seconds": s,
     "reached_end": true, "done": true} — any of them. Answers the lesson's state, and
     "course_complete" with "certificate_url" when the report completed the course."""
-    if not request.user.is_authenticated:
-        return _error(_("Log in to keep your progress."), 401)
     # The lesson (kept in memory while current) and the throttle's count come together; a
     # report refused below still counts towards the member's limit.
     lesson, count = lesson_rules.for_report(request.user, page_id)
     if lesson is None or not lesson.live:
-        return _error(_("This is not a lesson."), 404)
+        return json_error(_("This is not a lesson."), 404)
     if not can_view_lesson(request.user, lesson):
         first = waiting_for(request.user, lesson)
         if first is not None:
-            return _error(_("Complete “%(title)s” first.") % {"title": first.title}, 403)
-        return _error(_("You are not enrolled in this course."), 403)
+            return json_error(_("Complete “%(title)s” first.") % {"title": first.title}, 403)
+        return json_error(_("You are not enrolled in this course."), 403)
     if lesson.course is not None and lesson.course.pk in request.user.__dict__.get(
         "_elearn_enrolled", ()
     ):
         lesson_rules.remember_enrolled(request.user, lesson.course)
     if len(request.body) > MAX_BODY:
-        return _error(_("The report is too large."), 400)
+        return json_error(_("The report is too large."), 400)
     if count > settings.ELEARN_PROGRESS_REPORTS_PER_MINUTE:
-        return _error(_("Too many reports; slow down."), 429)
+        return json_error(_("Too many reports; slow down."), 429)
     try:
-        report = json.loads(request.body.decode("utf-8"), parse_constant=_not_a_number)
-        progress = record(request.user, lesson, report)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _error(_("The report is not JSON."), 400)
+        progress = record(request.user, lesson, read_json(request))
     except BadReport as exc:
-        return _error(str(exc), 400)
+        return json_error(str(exc), 400)
     answer = {
         **lesson_state(progress, lesson),
         "video_coverage": round(progress.video_coverage, 4),
