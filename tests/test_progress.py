@@ -218,6 +218,12 @@ def test_login_enrolment_csrf_and_method(client, demo, video_lecture):
     assert post(outsider, demo["course"], {"done": True}).status_code == 404
 
 
+def test_a_report_for_a_page_that_is_not_there_is_refused_in_json(member_client):
+    response = member_client.post("/progress/999999/", "{}", content_type="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"error": "This is not a lesson."}
+
+
 def test_reports_are_throttled(member_client, video_lecture, settings):
     settings.ELEARN_PROGRESS_REPORTS_PER_MINUTE = 3
     codes = [post(member_client, video_lecture, {"slides": [1]}).status_code for _ in range(5)]

@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -114,7 +114,10 @@ def report_progress(request, page_id: int):
     "course_complete" with "certificate_url" when the report completed the course."""
     # The lesson (kept in memory while current) and the throttle's count come together; a
     # report refused below still counts towards the member's limit.
-    lesson, count = lesson_rules.for_report(request.user, page_id)
+    try:
+        lesson, count = lesson_rules.for_report(request.user, page_id)
+    except Http404:  # no page at all: refused in JSON like every other refusal here
+        lesson = None
     if lesson is None or not lesson.live:
         return json_error(_("This is not a lesson."), 404)
     if not can_view_lesson(request.user, lesson):
