@@ -198,16 +198,43 @@ def test_the_lecture_page_says_where_to_resume(member_client, demo, video_lectur
 
 
 @pytest.mark.parametrize(
-    "body", ['{"position": "soon"}', '{"position": -1}', '{"position": 9999}', "not json", "[]"]
+    "body",
+    [
+        '{"position": "soon"}',
+        '{"position": -1}',
+        '{"position": 9999}',
+        "not json",
+        "[]",
+        b"\xff\xfe",
+        '{"position": NaN}',
+        # Numbers no float holds: 400 digits overflow float(), 5000 are past int()'s limit.
+        '{"position": ' + "9" * 400 + "}",
+        '{"position": ' + "9" * 5000 + "}",
+        '{"position": 1e400}',
+        "[" * 3000 + "]" * 3000,  # deeper than the parser recurses
+    ],
 )
-def test_bad_positions_are_refused(member_client, video_lecture, body):
-    url = f"/videos/{video_lecture.video_id}/position/"
-    assert member_client.post(url, body, content_type="application/json").status_code == 400
+def test_bad_positions_are_refused_in_json(member_client, demo, body):
+    # The demo lecture's video (39 s), already made: no ffmpeg run per case.
+    url = f"/videos/{demo['video'].pk}/position/"
+    response = member_client.post(url, body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]
+    assert not VideoPosition.objects.exists()
 
 
-def test_position_needs_login_and_csrf(demo, video_lecture):
+def test_position_refusals_are_json_as_the_progress_apis(demo, member_client):
+    """The player reads these with fetch(): a redirect to the login page or an HTML 404
+    would be read as the answer."""
+    url = f"/videos/{demo['video'].pk}/position/"
+    for anonymous in (Client().get(url), Client().post(url, "{}", content_type="application/json")):
+        assert anonymous.status_code == 401
+        assert anonymous.json() == {"error": "Log in to keep your progress."}
+    missing = member_client.get("/videos/999999/position/")
+    assert missing.status_code == 404 and missing.json() == {"error": "There is no such video."}
+
+
+def test_position_needs_csrf(demo, video_lecture):
     url = f"/videos/{video_lecture.video_id}/position/"
-    assert Client().get(url).status_code == 302
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(demo["users"]["member"])
     assert strict.post(url, '{"position": 1}', content_type="application/json").status_code == 403

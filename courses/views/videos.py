@@ -1,23 +1,18 @@
 """Serving lecture videos' derived files and captions, and the resume-position API."""
 
-import json
 import mimetypes
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import (
-    Http404,
-    HttpResponse,
-    HttpResponseBadRequest,
-    JsonResponse,
-)
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..models import LectureVideo, VideoCaption, VideoPosition
 from ..permissions import can_view_video
-from .progress import database_outage_is_503
+from ..progress_core import BadReport, is_seconds
+from .progress import database_outage_is_503, json_error, members_only, read_json
 from .serve import kept_row, remembering_lessons, safe_name, serve_derived
 
 mimetypes.add_type("text/vtt", ".vtt")
@@ -56,25 +51,33 @@ def video_caption(request, video_id: int, caption_id: int):
     return response
 
 
-@database_outage_is_503  # outermost: login_required reads the session from the database
-@login_required
+@database_outage_is_503  # outermost: members_only reads the session from the database
+@members_only
 @require_http_methods(["GET", "POST"])
 @remembering_lessons
 def video_position(request, video_id: int):
     """GET: where this member stopped. POST {"position": seconds}: remember it.
 
-    Session authentication with CSRF (the player sends the token in a header).
+    Session authentication with CSRF (the player sends the token in a header). Answers and
+    refusals are JSON, as the progress API's, which reads the body the same way.
     """
-    video = _visible_video(request, video_id)
+    try:
+        video = _visible_video(request, video_id)
+    except Http404:  # JSON, as every refusal here; the same for a video one may not see
+        return json_error(_("There is no such video."), 404)
     if request.method == "GET":
         saved = VideoPosition.objects.filter(user=request.user, video=video).first()
         return JsonResponse({"position": saved.position if saved else 0})
     try:
-        position = float(json.loads(request.body or b"{}").get("position"))
-    except (TypeError, ValueError, AttributeError, json.JSONDecodeError):
-        return HttpResponseBadRequest("position must be a number of seconds")
-    if not (0 <= position <= (video.duration or 0) + 1):
-        return HttpResponseBadRequest("position is outside the video")
+        report = read_json(request)
+    except BadReport as exc:
+        return json_error(str(exc), 400)
+    position = report.get("position") if isinstance(report, dict) else None
+    if not is_seconds(position):
+        return json_error("position is a number of seconds", 400)
+    if position > (video.duration or 0) + 1:
+        return json_error("position is outside the video", 400)
+    position = float(position)
     VideoPosition.objects.update_or_create(
         user=request.user, video=video, defaults={"position": position}
     )
