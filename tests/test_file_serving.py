@@ -33,6 +33,53 @@ def test_django_sends_ranges_etag_and_nosniff(demo, member_client):
     assert again.status_code == 304
 
 
+def read(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize(
+    "header, status, content_range",
+    [
+        # A first byte past the end, however many digits (int() refuses more than 4300).
+        ("bytes=" + "9" * 5000 + "-", 416, "bytes */{size}"),
+        # A suffix or last byte past the end means up to the end: the whole file.
+        ("bytes=-" + "9" * 5000, 206, "bytes 0-{last}/{size}"),
+        ("bytes=0-" + "9" * 5000, 206, "bytes 0-{last}/{size}"),
+        ("bytes=1-1", 206, "bytes 1-1/{size}"),
+        # Digits of another script are no HTTP number: the header is ignored.
+        ("bytes=\u0661-", 200, None),
+        ("bytes=abc", 200, None),
+    ],
+)
+def test_ranges_are_answered_as_http_says(demo, member_client, header, status, content_range):
+    url = files(demo)["rendition"]
+    size = len(read(member_client.get(url)))
+    response = member_client.get(url, HTTP_RANGE=header)
+    assert response.status_code == status
+    assert response.get("Content-Range") == (
+        content_range and content_range.format(size=size, last=size - 1)
+    )
+    read(response)
+
+
+def test_if_range_sends_the_whole_file_unless_it_names_these_bytes(demo, member_client):
+    """RFC 9110 §13.1.5: a client resuming a download sends the ETag of what it has; if the
+    file is not that one any more, a range of it would splice two files together."""
+    url = files(demo)["rendition"]
+    whole = member_client.get(url)
+    etag, size = whole["ETag"], len(read(whole))
+
+    def answer(if_range):
+        response = member_client.get(url, HTTP_RANGE="bytes=0-0", HTTP_IF_RANGE=if_range)
+        return response.status_code, len(read(response))
+
+    assert answer(etag) == (206, 1)
+    # Another tag, a weak one (never equal by strong comparison), a date (these files have
+    # no Last-Modified to match it), or garbage: the whole file.
+    for other in ('"another"', f"W/{etag}", "Fri, 27 Nov 2026 12:00:00 GMT", "garbage"):
+        assert answer(other) == (200, size), other
+
+
 @override_settings(ELEARN_PROTECTED_FILES="x-accel-redirect")
 def test_nginx_sends_the_bytes_after_django_said_yes(demo, member_client, settings):
     for kind, url in files(demo).items():

@@ -144,6 +144,7 @@ def send_file(
             default_storage.open(storage_name, "rb"),
             default_storage.size(storage_name),
             content_type,
+            etag,
         )
     response["Content-Type"] = content_type
     if etag:
