@@ -131,6 +131,11 @@ def slide_image_name(deck: SlideDeck, number: int, width: int | str, suffix: str
     return f"{deck.file_hash[:16]}/slides/{number:04d}-{width}{suffix}"
 
 
+def slide_image_suffix() -> str:
+    """The file suffix of the slide images this site makes (ELEARN_SLIDE_IMAGE_FORMAT)."""
+    return ".webp" if settings.ELEARN_SLIDE_IMAGE_FORMAT == "webp" else ".jpg"
+
+
 def save_images(deck: SlideDeck, result: conversion.RenderResult) -> None:
     """Store the deck PDF and every slide's images, then mark the deck ready.
 
@@ -267,9 +272,8 @@ def render_slide_images(deck: SlideDeck, numbers: list[int], width: int) -> dict
     if not deck.pdf or width not in settings.ELEARN_SLIDE_WIDTHS:
         return {}
     fmt = settings.ELEARN_SLIDE_IMAGE_FORMAT
-    suffix = ".webp" if fmt == "webp" else ".jpg"
     names = {
-        number: derived_name(deck, slide_image_name(deck, number, width, suffix))
+        number: derived_name(deck, slide_image_name(deck, number, width, slide_image_suffix()))
         for number in numbers
     }
     missing = [number for number, name in names.items() if not default_storage.exists(name)]

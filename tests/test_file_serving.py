@@ -4,8 +4,10 @@ nosniff) or hands them to the front web server (nginx X-Accel-Redirect, X-Sendfi
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.test import override_settings
 
+from courses import deck_service
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +80,29 @@ def test_if_range_sends_the_whole_file_unless_it_names_these_bytes(demo, member_
     # no Last-Modified to match it), or garbage: the whole file.
     for other in ('"another"', f"W/{etag}", "Fri, 27 Nov 2026 12:00:00 GMT", "garbage"):
         assert answer(other) == (200, size), other
+
+
+def slide_image(deck, number: int, width: int, suffix: str) -> tuple[str, str]:
+    """(URL, storage name) of one of the deck's slide images, made or not."""
+    name = deck_service.slide_image_name(deck, number, width, suffix)
+    return f"/decks/{deck.pk}/files/{name}", deck_service.derived_name(deck, name)
+
+
+def test_only_the_slide_image_format_the_site_makes_is_made_on_request(demo, member_client):
+    jpg_url, jpg_name = slide_image(demo["deck"], 3, 1920, ".jpg")  # the site makes JPEG
+    default_storage.delete(jpg_name)  # 1920 px is made on first request
+    webp_url = jpg_url.removesuffix(".jpg") + ".webp"
+    assert member_client.get(webp_url).status_code == 404
+    assert not default_storage.exists(jpg_name)  # and nothing was rendered for it
+    made = member_client.get(jpg_url)
+    assert made.status_code == 200 and made["Content-Type"] == "image/jpeg"
+    assert read(made)[:3] == b"\xff\xd8\xff"
+
+
+@pytest.mark.parametrize("width", ["9" * 5000, "01920", "99999"])
+def test_slide_images_of_no_width_the_site_makes_are_not_there(demo, member_client, width):
+    url, _name = slide_image(demo["deck"], 1, width, ".jpg")
+    assert member_client.get(url).status_code == 404
 
 
 @override_settings(ELEARN_PROTECTED_FILES="x-accel-redirect")

@@ -29,8 +29,9 @@ from ..storage_files import has_local_paths
 from .ranges import ranged_file_response
 
 mimetypes.add_type("image/webp", ".webp")
-# A slide image that may be made on first request: <hash>/slides/<number>-<width>.<ext>
-LAZY_IMAGE = re.compile(r"^([0-9a-f]{16})/slides/(\d{4})-(\d+)\.(?:webp|jpg)$")
+# A slide image that may be made on first request: <hash>/slides/<number>-<width>.<ext>.
+# ASCII digits, and few enough for int() (a width has at most 5).
+LAZY_IMAGE = re.compile(r"^[0-9a-f]{16}/slides/([0-9]{4})-([0-9]{1,5})\.(?:webp|jpg)$")
 # Read by script (fetch) or by a <track>, which refuse a file from another origin unless it
 # allows CORS: these are small, so Django sends them even where the rest go to a bucket.
 SAME_ORIGIN_TYPES = {"text/vtt"}
@@ -206,9 +207,15 @@ def deck_file(request, deck_id: int, name: str):
     storage_name = f"decks/derived/{deck.pk}/{clean}"
     if not default_storage.exists(storage_name):
         lazy = LAZY_IMAGE.match(clean)
-        if not (lazy and lazy.group(1) == deck.file_hash[:16]):
+        if not lazy:
             raise Http404
-        if deck_service.render_slide_image(deck, int(lazy.group(2)), int(lazy.group(3))) is None:
+        number, width = int(lazy.group(1)), int(lazy.group(2))
+        # Only the very name rendering stores (this deck's hash, the format this site makes,
+        # no leading zeros): any other would be rendered, then not found to send.
+        suffix = deck_service.slide_image_suffix()
+        if clean != deck_service.slide_image_name(deck, number, width, suffix):
+            raise Http404
+        if deck_service.render_slide_image(deck, number, width) is None:
             raise Http404
     pdf_name = f"{posixpath.basename(deck.filename)}.pdf" if clean.endswith(".pdf") else None
     return serve_derived(request, storage_name, deck.file_hash, clean, filename=pdf_name)
