@@ -112,10 +112,11 @@ def _record_locked(user, lesson, report: dict, now) -> LessonProgress:
             progress.course_enrolment = update_course_completion(user, lesson, now=now)
         # Only reports that change what a statement says go to the LRS: an open lecture
         # tab reports its reading time every 10 s, and that is not in the statement.
-        if forwarding and forward_key(progress, lesson) != before:
+        if forwarding and (after := forward_key(progress, lesson)) != before:
             from .tasks import queue_xapi_forward
+            from .xapi_service import key_revision
 
-            queue_xapi_forward(progress)
+            queue_xapi_forward(progress, key_revision(after))
     return progress
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
-from . import deck_service, xapi
+from . import deck_service
 from .models import SlideDeck
 
 logger = logging.getLogger(__name__)
@@ -251,8 +251,8 @@ def forward_xapi_task(progress_id: int, revision: str = "", attempt: int = 1) ->
     return xapi_service.forward(progress_id, revision=revision, attempt=attempt)
 
 
-def queue_xapi_forward(progress) -> None:
-    """Forward once the report is committed, so the worker finds it. ``robust``: a queue
-    that cannot take the task logs the error instead of failing the member's report."""
-    revision = xapi.revision(progress.last_report_at)
+def queue_xapi_forward(progress, revision: str) -> None:
+    """Forward once the report is committed, so the worker finds it; ``revision`` is what the
+    statement says (``xapi_service.key_revision``). ``robust``: a queue that cannot take the
+    task logs the error instead of failing the member's report."""
     transaction.on_commit(lambda: forward_xapi_task.enqueue(progress.pk, revision), robust=True)

@@ -11,7 +11,9 @@ importing the course export.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -143,6 +145,14 @@ def forward_key(progress: LessonProgress, lesson) -> tuple:
     return (xapi.verb_for(state, video=video), xapi.result_for(state, video=video))
 
 
+def key_revision(key: tuple) -> str:
+    """``forward_key`` as a short string for the queue: a task is superseded only when a later
+    report changed what the statement says, not by reports that left it as it was (an
+    open tab's reading time), which queue nothing of their own."""
+    text = json.dumps(key, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def member_of(user) -> xapi.Member:
     return xapi.Member(user_id=user.pk, name=person_name(user), email=user.email)
 
@@ -240,11 +250,11 @@ def forward(progress_id: int, *, revision: str = "", attempt: int = 1) -> str:
     progress = LessonProgress.objects.select_related("user").filter(pk=progress_id).first()
     if progress is None:
         return "gone"
-    if revision and progress.last_report_at and xapi.revision(progress.last_report_at) != revision:
-        return "superseded"
     lesson = progress.page.specific
     if not isinstance(lesson, LecturePage | ArticlePage):
         return "gone"
+    if revision and key_revision(forward_key(progress, lesson)) != revision:
+        return "superseded"
     course = lesson.course
     # Members' learning goes to the LRS, as in the export: not trainers' and admins' looks
     # at a course they are not enrolled in. Lessons outside any course are everyone's.

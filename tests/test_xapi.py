@@ -686,6 +686,27 @@ def test_a_queue_that_fell_behind_sends_each_row_once(
 
 
 @pytest.mark.django_db
+def test_a_report_that_changes_no_statement_does_not_cancel_one_queued(
+    lrs, demo, video_lecture, django_capture_on_commit_callbacks
+):
+    """An open tab reports its reading time every 10 s and queues nothing (the statement
+    would say the same); the task queued for the report before it must still send."""
+    with override_settings(TASKS=DUMMY_TASKS):
+        backend = forward_xapi_task.get_backend()
+        user = demo["users"]["member"]
+        with django_capture_on_commit_callbacks(execute=True):
+            record(user, video_lecture, {"segments": [[0, 4]]})
+        later(video_lecture)
+        with django_capture_on_commit_callbacks(execute=True):
+            record(user, video_lecture, {"reading_seconds": 10})
+        assert len(backend.results) == 1  # the reading time changed no statement
+        outcomes = [forward_xapi_task.call(*result.args) for result in backend.results]
+    assert outcomes == ["sent"]
+    [statement] = lrs.statements()
+    assert statement["result"]["extensions"][xapi.PLAYED_SEGMENTS] == "0[.]4"
+
+
+@pytest.mark.django_db
 def test_a_waiting_queue_retries_later_without_holding_a_worker(lrs, demo, video_lecture, settings):
     settings.ELEARN_XAPI_RETRY_SECONDS = 30
     lrs.statuses = [502]
