@@ -8,6 +8,7 @@ place at once cannot both get it.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -94,6 +95,40 @@ def enrol(
     return enrolment
 
 
+@dataclass
+class GroupEnrolment:
+    """What enrolling a group did, person by person, so the admin can be told truthfully."""
+
+    enrolled: list = field(default_factory=list)  # new, or their waiting request approved
+    already: list = field(default_factory=list)
+    declined: list = field(default_factory=list)  # left out: their request had been declined
+
+
+def enrol_group(users, course: CoursePage, *, by) -> GroupEnrolment:
+    """Enrol everyone in ``users`` or nobody (EnrolmentRefused: a full course refuses the
+    whole group).
+
+    Members whose request to join was declined are left out: a trainer said no to them, and
+    enrolling a branch should not quietly overturn that. They are listed, so the admin can
+    enrol them one by one if that is what they mean."""
+    result = GroupEnrolment()
+    with transaction.atomic():
+        course = _locked(course)  # the statuses read here hold until the enrolments are made
+        status_of = dict(
+            Enrolment.objects.filter(course=course, user__in=users).values_list("user_id", "status")
+        )
+        for user in users:
+            status = status_of.get(user.pk)
+            if status == Enrolment.Status.ACTIVE:
+                result.already.append(user)
+            elif status == Enrolment.Status.DECLINED:
+                result.declined.append(user)
+            else:
+                enrol(user, course, source=Enrolment.Source.GROUP, by=by)
+                result.enrolled.append(user)
+    return result
+
+
 def withdraw(user, course: CoursePage) -> Enrolment | None:
     """The member leaves (or withdraws a request). Progress is kept should they come back."""
     enrolment = Enrolment.objects.filter(
@@ -107,9 +142,10 @@ def withdraw(user, course: CoursePage) -> Enrolment | None:
     return enrolment
 
 
-def decide(enrolment: Enrolment, *, approve: bool, by) -> Enrolment:
+def decide(enrolment: Enrolment, *, approve: bool, by, reason: str = "") -> Enrolment:
     """A trainer approves or declines a request; the member is told by email (a background
-    task, queued after commit)."""
+    task, queued after commit). ``reason``, when a trainer gives one for declining, goes
+    into that email only: it is said to the member, not kept."""
     from insights.tasks import enrolment_decision_email_task, queue
 
     with transaction.atomic():
@@ -123,7 +159,7 @@ def decide(enrolment: Enrolment, *, approve: bool, by) -> Enrolment:
         enrolment.decided_at = timezone.now()
         enrolment.decided_by = by
         enrolment.save(update_fields=["status", "decided_at", "decided_by"])
-    queue(enrolment_decision_email_task, enrolment.pk)
+    queue(enrolment_decision_email_task, enrolment.pk, "" if approve else reason.strip())
     return enrolment
 
 

@@ -80,6 +80,18 @@ def register_deck_urls():
             name="courses_course_enrolments",
         ),
         path(
+            "courses/<int:page_id>/members/<int:enrolment_id>/remove/",
+            enrolment_admin.confirm_enrolment_change,
+            {"action": "remove"},
+            name="courses_enrolment_remove",
+        ),
+        path(
+            "courses/<int:page_id>/members/<int:enrolment_id>/decline/",
+            enrolment_admin.confirm_enrolment_change,
+            {"action": "decline"},
+            name="courses_enrolment_decline",
+        ),
+        path(
             "courses/<int:page_id>/xapi/",
             xapi_admin.export_course_xapi,
             name="courses_course_xapi",

@@ -137,13 +137,14 @@ def members_of(course):
     ]
 
 
-def notify_member_of_decision(enrolment: Enrolment) -> bool:
-    """Tell the member their request to join was approved or declined."""
+def notify_member_of_decision(enrolment: Enrolment, reason: str = "") -> bool:
+    """Tell the member their request to join was approved or declined, and why it was
+    declined when the trainer said."""
     return notify(
         enrolment.user,
         Kind.ENROLMENT,
         "courses/email/enrolment_decision.txt",
-        {"enrolment": enrolment, "course": enrolment.course},
+        {"enrolment": enrolment, "course": enrolment.course, "reason": reason},
     )
 
 

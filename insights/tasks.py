@@ -19,14 +19,15 @@ def queue(task_function, *args) -> None:
 
 
 @task()
-def enrolment_decision_email_task(enrolment_id: int) -> str:
-    """Tell a member their request to join a course was approved or declined."""
+def enrolment_decision_email_task(enrolment_id: int, reason: str = "") -> str:
+    """Tell a member their request to join a course was approved or declined (with the
+    trainer's reason for declining, when they gave one)."""
     from courses.models import Enrolment
 
     enrolment = Enrolment.objects.select_related("user", "course").filter(pk=enrolment_id).first()
     if enrolment is None:
         return "gone"
-    return "sent" if notifications.notify_member_of_decision(enrolment) else "skipped"
+    return "sent" if notifications.notify_member_of_decision(enrolment, reason) else "skipped"
 
 
 @task()

@@ -385,7 +385,7 @@ def test_the_enrol_a_person_box_and_removing_say_what_happened(demo):
     assert "Enter a username or email address." in empty.content.decode()
     member = newcomer("leaving")
     enrolment = enrol(member.user, course)
-    removed = admin.post(url, {"action": "remove", "enrolment": enrolment.pk}, follow=True)
+    removed = admin.post(f"{url}{enrolment.pk}/remove/", follow=True)  # as confirmed
     assert "leaving was removed from the course." in removed.content.decode()
     assert member.get(SAFETY_LESSON).status_code == 403
 
@@ -509,3 +509,186 @@ def test_values_under_no_heading_are_named_by_line(demo, tmp_path):
         stdout=__import__("io").StringIO(), stderr=err,
     )  # fmt: skip
     assert "Lines 2, 3 have values under no column heading; they were not read." in err.getvalue()
+
+
+# Admin: what a stale or hand-made form, a destructive click and a group get -----------------
+
+
+@pytest.mark.parametrize(
+    ("action", "field", "value"),
+    [
+        ("approve", "enrolment", "abc"),
+        ("decline", "enrolment", "1.5"),
+        ("remove", "enrolment", ""),
+        ("remove", "enrolment", "99999999999999999999999"),
+        ("enrol_group", "group", "abc"),
+        ("enrol_group", "group", "1.5"),
+    ],
+)
+def test_a_bad_id_in_a_members_form_gets_a_message_not_an_error(demo, action, field, value):
+    url = f"/admin/courses/{demo['safety_course'].pk}/members/"
+    response = client_for("admin", demo).post(url, {"action": action, field: value}, follow=True)
+    assert response.redirect_chain == [(url, 302)] and response.status_code == 200
+    expected = "Choose a group." if field == "group" else "is not in this course’s list any more"
+    assert expected in response.content.decode()
+
+
+def test_an_enrolment_of_another_course_is_not_acted_on(demo):
+    other = newcomer("elsewhere")
+    elsewhere = enrol(other.user, demo["course"], source=Enrolment.Source.ADMIN)
+    url = f"/admin/courses/{demo['safety_course'].pk}/members/"
+    admin = client_for("admin", demo)
+    for action in ("remove", "decline", "approve"):
+        response = admin.post(url, {"action": action, "enrolment": elsewhere.pk}, follow=True)
+        assert "is not in this course’s list any more" in response.content.decode()
+    confirm = admin.post(f"{url}{elsewhere.pk}/remove/", follow=True)
+    assert "is not in this course’s list any more" in confirm.content.decode()
+    assert Enrolment.objects.get(pk=elsewhere.pk).status == Enrolment.Status.ACTIVE
+
+
+def test_removing_a_member_is_confirmed_first_and_keeps_their_progress(demo):
+    from wagtail.models import Page
+
+    from courses.models import LessonProgress
+
+    course = demo["safety_course"]
+    member = newcomer("leaving")
+    enrolment = enrol(member.user, course)
+    LessonProgress.objects.create(
+        user=member.user, page=Page.objects.get(url_path__endswith=SAFETY_LESSON), reached_end=True
+    )
+    admin = client_for("admin", demo)
+    url = f"/admin/courses/{course.pk}/members/"
+    confirm_url = f"{url}{enrolment.pk}/remove/"
+    listing = admin.get(url).content.decode()
+    assert 'value="remove"' not in listing  # no button that removes at one click
+    assert f'href="{confirm_url}"' in listing
+
+    # A form from an older page asks too, and changes nothing.
+    stale = admin.post(url, {"action": "remove", "enrolment": enrolment.pk})
+    assert stale.status_code == 302 and stale.url == confirm_url
+    page = admin.get(confirm_url).content.decode()
+    assert "Remove leaving from the course?" in page
+    assert "Their progress and any certificate are kept" in page
+    assert member.get(SAFETY_LESSON).status_code == 200
+
+    removed = admin.post(confirm_url, follow=True)
+    assert "leaving was removed from the course." in removed.content.decode()
+    assert member.get(SAFETY_LESSON).status_code == 403
+    assert LessonProgress.objects.filter(user=member.user).count() == 1
+    again = admin.post(confirm_url, follow=True)  # the same form sent twice
+    assert "Nothing was changed: leaving’s enrolment is now “Left the course”." in (
+        again.content.decode()
+    )
+
+
+def test_declining_is_confirmed_and_the_reason_goes_to_the_member(
+    demo, django_capture_on_commit_callbacks
+):
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    member = newcomer("hopeful")
+    enrolment = enrol(member.user, course)
+    trainer = client_for("trainer", demo)
+    url = f"/admin/courses/{course.pk}/members/"
+    confirm_url = f"{url}{enrolment.pk}/decline/"
+    listing = trainer.get(url).content.decode()
+    assert 'value="decline"' not in listing and f'href="{confirm_url}"' in listing
+    stale = trainer.post(url, {"action": "decline", "enrolment": enrolment.pk})
+    assert stale.url == confirm_url
+    page = trainer.get(confirm_url).content.decode()
+    assert "Decline hopeful’s request?" in page and 'name="reason"' in page
+    assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainer.post(
+            confirm_url, {"reason": "This course is for the North branch."}, follow=True
+        )
+    assert "hopeful was declined." in response.content.decode()
+    assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.DECLINED
+    body = mail.outbox[-1].body
+    assert mail.outbox[-1].to == ["hopeful@example.com"] and "was declined" in body
+    assert "The trainer’s reason:\nThis course is for the North branch." in body
+
+
+def test_group_enrolment_says_what_it_did_and_keeps_declines(
+    demo, django_capture_on_commit_callbacks
+):
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    branch = Group.objects.create(name="Branch North")
+    enrolled, asking, new, declined = (newcomer(name).user for name in ("in", "ask", "new", "no"))
+    branch.user_set.add(enrolled, asking, new, declined)
+    enrol(enrolled, course, source=Enrolment.Source.ADMIN)
+    enrol(asking, course)
+    decide(enrol(declined, course), approve=False, by=demo["users"]["trainer"])
+    admin = client_for("admin", demo)
+    url = f"/admin/courses/{course.pk}/members/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = admin.post(url, {"action": "enrol_group", "group": branch.pk}, follow=True)
+    html = first.content.decode()
+    assert "Branch North: 2 enrolled, 1 already enrolled." in html
+    assert "Not enrolled, as their request had been declined: no." in html
+    statuses = dict(Enrolment.objects.filter(course=course).values_list("user__username", "status"))
+    assert statuses == {"in": "active", "ask": "active", "new": "active", "no": "declined"}
+    assert mail.outbox[-1].to == ["ask@example.com"]  # told their request was approved
+
+    branch.user_set.remove(declined)
+    again = admin.post(url, {"action": "enrol_group", "group": branch.pk}, follow=True)
+    html = again.content.decode()
+    assert "Everyone in Branch North is already enrolled." in html
+    assert "members of Branch North are enrolled" not in html and "2 enrolled" not in html
+
+    # Deliberately, one by one, the declined member can be enrolled.
+    admin.post(url, {"action": "enrol_user", "who": "no"})
+    assert Enrolment.objects.get(user=declined, course=course).status == "active"
+
+
+def test_join_requests_page_decides_oldest_first(demo, django_capture_on_commit_callbacks):
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    later, earlier = newcomer("aaron-later"), newcomer("zoe-earlier")
+    late = enrol(later.user, course)
+    early = enrol(earlier.user, course)
+    Enrolment.objects.filter(pk=early.pk).update(created_at=late.created_at - timedelta(hours=1))
+    trainer = client_for("trainer", demo)
+    requests_url = "/admin/enrolment-requests/"
+    page = trainer.get(requests_url).content.decode()
+    assert "<title>Join requests" in page and "Enrolment requests" not in page
+    assert page.index("zoe-earlier") < page.index("aaron-later")  # first come, first served
+    members = trainer.get(f"/admin/courses/{course.pk}/members/").content.decode()
+    assert members.index("zoe-earlier") < members.index("aaron-later")
+    assert 'value="approve"' in page
+    decline_url = f"/admin/courses/{course.pk}/members/{late.pk}/decline/?next={requests_url}"
+    assert f'href="{decline_url}"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = trainer.post(
+            f"/admin/courses/{course.pk}/members/",
+            {"action": "approve", "enrolment": early.pk, "next": requests_url},
+        )
+    assert approved.status_code == 302 and approved.url == requests_url
+    assert Enrolment.objects.get(pk=early.pk).status == Enrolment.Status.ACTIVE
+    assert trainer.get(decline_url).status_code == 200
+    declined = trainer.post(decline_url, {"next": requests_url})
+    assert declined.url == requests_url
+    assert Enrolment.objects.get(pk=late.pk).status == Enrolment.Status.DECLINED
+    assert "No requests are waiting." in trainer.get(requests_url).content.decode()
+    # Only an address on this site is followed back.
+    outside = trainer.post(
+        f"/admin/courses/{course.pk}/members/",
+        {"action": "approve", "enrolment": late.pk, "next": "https://example.net/"},
+    )
+    assert outside.url == f"/admin/courses/{course.pk}/members/"
+
+
+def test_a_trainer_decides_only_their_own_courses_requests(demo):
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    waiting = enrol(newcomer("asker").user, course)
+    other = User.objects.create_user("other-trainer", "o@example.com", "pw-12345678")
+    other.groups.add(Group.objects.get(name="Trainers"))
+    client = Client()
+    client.force_login(other)
+    assert "asker" not in client.get("/admin/enrolment-requests/").content.decode()
+    url = f"/admin/courses/{course.pk}/members/"
+    client.post(url, {"action": "approve", "enrolment": waiting.pk})
+    client.post(f"{url}{waiting.pk}/decline/", {"reason": "no"})
+    assert Enrolment.objects.get(pk=waiting.pk).status == Enrolment.Status.PENDING

@@ -1,21 +1,32 @@
 """Admin views for a course's members: requests to approve, who is enrolled, enrol a person
 or a whole group, and bulk enrolment from a CSV file (all rows or none)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..enrolment_csv import CsvProblem, file_notices, import_enrolments
-from ..enrolments import EnrolmentRefused, decide, enrol, invite, places_left, withdraw
+from ..enrolments import (
+    EnrolmentRefused,
+    decide,
+    enrol,
+    enrol_group,
+    invite,
+    places_left,
+    withdraw,
+)
 from ..models import CoursePage, Enrolment
-from ..names import person_name
+from ..names import join_names, person_name
 from ..roles import ADMINS, CONTRIBUTOR_GROUP_PREFIX, CONTRIBUTORS, MEMBERS, REVIEWERS, TRAINERS
 
 ROLE_GROUPS = [ADMINS, MEMBERS, TRAINERS, CONTRIBUTORS, REVIEWERS]
@@ -55,6 +66,31 @@ def _find_user(text: str):
     return matches[0] if len(matches) == 1 else None
 
 
+def posted_pk(value) -> int | None:
+    """A row's id as a form sent it, or None for anything else ("abc", "1.5", ""): a hand-made
+    or stale form gets a message, not a server error."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def back_url(request, course) -> str:
+    """Where an action returns to: the page it was started from (the join requests page
+    sends ``next``), else the course's members. Only addresses on this site are followed."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("courses_course_enrolments", args=[course.pk])
+
+
+def _not_listed(request) -> None:
+    messages.error(
+        request,
+        _("That member or request is not in this course’s list any more. Here is the list now."),
+    )
+
+
 def course_enrolments(request, page_id: int):
     """One course's members and requests, with every way to enrol people."""
     course = editable_course(request, page_id)
@@ -72,7 +108,11 @@ def course_enrolments(request, page_id: int):
         "courses/admin/course_enrolments.html",
         {
             "course": course,
-            "pending": [e for e in enrolments if e.status == Enrolment.Status.PENDING],
+            # Requests first come, first served, as on the join requests page.
+            "pending": sorted(
+                (e for e in enrolments if e.status == Enrolment.Status.PENDING),
+                key=lambda e: (e.created_at, e.pk),
+            ),
             "active": [e for e in enrolments if e.status == Enrolment.Status.ACTIVE],
             "former": [
                 e
@@ -96,24 +136,34 @@ def course_enrolments(request, page_id: int):
 
 def _act(request, course, action):
     """Carry out one POSTed action; (redirect, None) when done, (None, report) to re-show."""
-    back = redirect("courses_course_enrolments", course.pk)
+    back = redirect(back_url(request, course))
     if action in ("approve", "decline", "remove"):
-        enrolment = get_object_or_404(Enrolment, pk=request.POST.get("enrolment"), course=course)
-        if action == "remove":
-            withdraw(enrolment.user, course)
-            # Said as what the admin did: the member did not leave on their own.
-            messages.success(
+        pk = posted_pk(request.POST.get("enrolment"))
+        enrolment = course.enrolments.select_related("user").filter(pk=pk).first() if pk else None
+        if enrolment is None:
+            _not_listed(request)
+            return back, None
+        if action in CONFIRM:
+            # Removing and declining are asked about first (a form from an older page lands
+            # here): nothing is changed by this request.
+            confirm = reverse(f"courses_enrolment_{action}", args=[course.pk, enrolment.pk])
+            nxt = request.POST.get("next")
+            return redirect(confirm + (f"?{urlencode({'next': nxt})}" if nxt else "")), None
+        if enrolment.status != Enrolment.Status.PENDING:
+            messages.warning(
                 request,
-                _("%(name)s was removed from the course.") % {"name": person_name(enrolment.user)},
+                _("%(name)s’s request was already decided: %(status)s.")
+                % {"name": person_name(enrolment.user), "status": enrolment.get_status_display()},
             )
             return back, None
         try:
-            decide(enrolment, approve=action == "approve", by=request.user)
+            decide(enrolment, approve=True, by=request.user)
         except EnrolmentRefused as refused:
             messages.error(request, refused.message)
             return back, None
-        text = _("%(name)s is enrolled.") if action == "approve" else _("%(name)s was declined.")
-        messages.success(request, text % {"name": person_name(enrolment.user)})
+        messages.success(
+            request, _("%(name)s is enrolled.") % {"name": person_name(enrolment.user)}
+        )
         return back, None
     if action == "enrol_user":
         who = request.POST.get("who", "").strip()
@@ -134,7 +184,8 @@ def _act(request, course, action):
         messages.success(request, _("%(name)s is enrolled.") % {"name": person_name(user)})
         return back, None
     if action == "enrol_group":
-        group = enrollable_groups().filter(pk=request.POST.get("group")).first()
+        pk = posted_pk(request.POST.get("group"))
+        group = enrollable_groups().filter(pk=pk).first() if pk else None
         if group is None:
             messages.error(request, _("Choose a group."))
             return back, None
@@ -189,12 +240,13 @@ def _act(request, course, action):
 
 
 def _enrol_group(request, course, group, back):
-    """Everyone in the group or nobody: a full course refuses the whole group."""
-    users = list(group.user_set.filter(is_active=True))
+    """Everyone in the group or nobody: a full course refuses the whole group. The message
+    counts what changed, and names those left out because their request had been declined."""
+    users = list(
+        group.user_set.filter(is_active=True).order_by("last_name", "first_name", "username")
+    )
     try:
-        with transaction.atomic():
-            for user in users:
-                enrol(user, course, source=Enrolment.Source.GROUP, by=request.user)
+        result = enrol_group(users, course, by=request.user)
     except EnrolmentRefused as refused:
         messages.error(
             request,
@@ -202,16 +254,115 @@ def _enrol_group(request, course, group, back):
             % {"group": group.name, "reason": refused.message},
         )
         return back
-    messages.success(
-        request,
-        ngettext(
-            "%(count)s member of %(group)s is enrolled.",
-            "%(count)s members of %(group)s are enrolled.",
-            len(users),
+    enrolled, already = len(result.enrolled), len(result.already)
+    if enrolled and already:
+        messages.success(
+            request,
+            _("%(group)s: %(enrolled)s enrolled, %(already)s already enrolled.")
+            % {"group": group.name, "enrolled": enrolled, "already": already},
         )
-        % {"count": len(users), "group": group.name},
-    )
+    elif enrolled:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s member of %(group)s is enrolled.",
+                "%(count)s members of %(group)s are enrolled.",
+                enrolled,
+            )
+            % {"count": enrolled, "group": group.name},
+        )
+    elif already and not result.declined:
+        messages.info(
+            request, _("Everyone in %(group)s is already enrolled.") % {"group": group.name}
+        )
+    elif already:
+        messages.info(
+            request,
+            _("Nobody new from %(group)s was enrolled; %(already)s already enrolled.")
+            % {"group": group.name, "already": already},
+        )
+    elif not users:
+        messages.info(request, _("%(group)s has nobody in it to enrol.") % {"group": group.name})
+    if result.declined:
+        messages.warning(
+            request,
+            ngettext(
+                "Not enrolled, as their request had been declined: %(names)s. "
+                "To enrol them after all, use “Enrol a person”.",
+                "Not enrolled, as their requests had been declined: %(names)s. "
+                "To enrol them after all, use “Enrol a person”.",
+                len(result.declined),
+            )
+            % {"names": join_names(person_name(user) for user in result.declined)},
+        )
     return back
+
+
+# Removing and declining are confirmed on a page of their own first, as Wagtail's admin asks
+# before deleting: what each needs the enrolment to be, and the page's wording.
+CONFIRM = {
+    "remove": Enrolment.Status.ACTIVE,
+    "decline": Enrolment.Status.PENDING,
+}
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Included in the email the member gets."),
+    )
+
+
+def confirm_enrolment_change(request, page_id: int, enrolment_id: int, action: str):
+    """Ask before removing a member or declining a request; do it when the form is sent."""
+    if action not in CONFIRM:
+        raise Http404
+    course = editable_course(request, page_id)
+    back = back_url(request, course)
+    enrolment = course.enrolments.select_related("user").filter(pk=enrolment_id).first()
+    if enrolment is None:
+        _not_listed(request)
+        return redirect(back)
+    name = person_name(enrolment.user)
+    if enrolment.status != CONFIRM[action]:
+        # Someone else decided meanwhile, or the member left: say so rather than act on it.
+        messages.warning(
+            request,
+            _("Nothing was changed: %(name)s’s enrolment is now “%(status)s”.")
+            % {"name": name, "status": enrolment.get_status_display()},
+        )
+        return redirect(back)
+    form = DeclineForm(request.POST or None) if action == "decline" else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        if action == "remove":
+            withdraw(enrolment.user, course)
+            # Said as what the admin did: the member did not leave on their own.
+            messages.success(request, _("%(name)s was removed from the course.") % {"name": name})
+        else:
+            decide(enrolment, approve=False, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("%(name)s was declined.") % {"name": name})
+        return redirect(back)
+    return TemplateResponse(
+        request,
+        "courses/admin/enrolment_confirm.html",
+        {
+            "course": course,
+            "enrolment": enrolment,
+            "name": name,
+            "action": action,
+            "form": form,
+            "back": back,
+            "page_title": (
+                _("Remove %(name)s from the course?")
+                if action == "remove"
+                else _("Decline %(name)s’s request?")
+            )
+            % {"name": name},
+        },
+    )
 
 
 def enrolment_requests(request):
@@ -219,7 +370,9 @@ def enrolment_requests(request):
     if not request.user.has_perm("wagtailadmin.access_admin"):
         raise PermissionDenied
     pending = list(
-        Enrolment.objects.pending().select_related("user", "course").order_by("created_at")
+        Enrolment.objects.pending()
+        .select_related("user", "course")
+        .order_by("created_at", "pk")  # first come, first served, as on a course's members
     )
     editable = {}
     for enrolment in pending:
@@ -232,6 +385,7 @@ def enrolment_requests(request):
         "courses/admin/enrolment_requests.html",
         {
             "pending": [e for e in pending if editable[e.course_id]],
-            "page_title": _("Enrolment requests"),
+            # The admin menu's name for this page, so people find what they clicked.
+            "page_title": _("Join requests"),
         },
     )
