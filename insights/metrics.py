@@ -460,14 +460,20 @@ class Activity:
 
 def activity(courses, enrolments, start: date, end: date, *, with_views: bool = True) -> Activity:
     """New enrolments, lessons completed and lesson page views per week, for ``courses``;
-    enrolments and completions only by the members in ``enrolments``."""
+    enrolments and completions only by the members in ``enrolments``.
+
+    New enrolments are active ones, by the day they were made (``created_at``, the field the
+    reports' "Enrolled" filter reads): the members the summary's "Enrolled" column counts,
+    so over the filter's dates the chart adds up to the table. Requests still waiting,
+    declined ones and members who left are not enrolments."""
     weeks = week_starts(start, end)
     tz = timezone.get_current_timezone()
     since = timezone.make_aware(datetime.combine(weeks[0], datetime.min.time()), tz)
     until = timezone.make_aware(datetime.combine(end + timedelta(days=1), datetime.min.time()), tz)
     lesson_ids = [lesson.pk for course in courses for lesson in course_lessons(course)]
     new = (
-        enrolments.filter(created_at__gte=since, created_at__lt=until)
+        active(enrolments)
+        .filter(created_at__gte=since, created_at__lt=until)
         .annotate(day=TruncDate("created_at"))
         .values("day")
         .annotate(n=Count("pk"))

@@ -110,6 +110,28 @@ def test_summary_filters_by_group_and_enrolment_date(trainer, known):
     assert early["Enrolled"] == "4"  # m5 and m6 enrolled on 22 March
 
 
+def test_new_enrolments_chart_adds_up_to_the_enrolled_column(trainer, known):
+    """Requests waiting or declined, and members who left, are not new enrolments: over the
+    filter's dates the chart counts the members the table says are enrolled."""
+    from courses.models import Enrolment
+
+    from .reporting import T0, user
+
+    Enrolment.objects.create(
+        user=user("asking"), course=known.course, created_at=T0, status=Enrolment.Status.PENDING
+    )
+    Enrolment.objects.create(
+        user=user("refused"), course=known.course, created_at=T0, status=Enrolment.Status.DECLINED
+    )
+    params = {"course": known.course.pk, "enrolled_from": "2026-03-01", "enrolled_to": "2026-03-31"}
+    [row] = csv_rows(trainer, SUMMARY, params)
+    [chart] = trainer.get(SUMMARY, params).context["charts"]
+    column = chart["headers"].index("New enrolments")
+    weekly = {values[0]: values[column] for values in chart["rows"]}
+    assert weekly["03-02"] == 4 and weekly["03-16"] == 2  # m1–m4, then m5 and m6
+    assert sum(weekly.values()) == int(row["Enrolled"]) == 6
+
+
 def test_groups_compared(trainer, known):
     rows = {row["Group"]: row for row in csv_rows(trainer, GROUPS, {"course": known.course.pk})}
     assert rows["North branch"] == {
@@ -228,12 +250,16 @@ def test_trainers_see_only_their_own_courses(known):
     other = logged_in(known.other_trainer)
     summary = csv_rows(other, SUMMARY, {})
     assert [row["Course"] for row in summary] == ["Someone else's course"]
-    # Asking for a course that is not theirs shows their own, never the one asked for.
+    # Asking for a course that is not theirs (or none at all) is refused with a message:
+    # neither that course's report nor another one that could be taken for it.
     for url in (PROGRESS, DROP_OFF):
-        html = other.get(url, {"course": known.course.pk}).content.decode()
-        assert "Cat Three" not in html and "A1 Basics" not in html
-        rows = csv_rows(other, url, {"course": known.course.pk})
-        assert "m3" not in str(rows) and "A1 Basics" not in str(rows)
+        for asked in (known.course.pk, 999999, "abc"):
+            for params in ({"course": asked}, {"course": asked, "export": "csv"}):
+                response = other.get(url, params, follow=True)
+                html = response.content.decode()
+                assert response.redirect_chain == [("/admin/", 302)], (url, params)
+                assert "You can’t see the reports of that course" in html
+                assert "Cat Three" not in html and "Oscar Outsider" not in html
     assert csv_rows(other, CERTIFICATES, {}) == []
     groups = {row["Group"]: row["Enrolled"] for row in csv_rows(other, GROUPS, {})}
     assert groups["North branch"] == "1"  # o1 only

@@ -13,7 +13,10 @@ import csv
 from collections import OrderedDict, defaultdict
 from datetime import date, datetime, timedelta
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -26,7 +29,7 @@ from wagtail.admin.views.reports import ReportView
 from courses.models import Certificate, Enrolment
 from courses.names import person_name
 from courses.progress import course_lessons
-from courses.views.enrolment_admin import enrollable_groups
+from courses.views.enrolment_admin import enrollable_groups, posted_pk
 
 from .. import charts, metrics
 from ..filters import (
@@ -211,6 +214,23 @@ class CourseProgressReport(InsightsReport):
         "enrolled": ("created_at", "pk"),
         "completed": ("completed_at", "pk"),
     }
+
+    def get(self, request, *args, **kwargs):
+        asked = request.GET.get("course")
+        if asked and not self.courses.filter(pk=posted_pk(asked)).exists():
+            # A course that is not theirs (or is gone) is refused with a message, never
+            # answered with another course's report that could be taken for it.
+            if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                raise PermissionDenied
+            messages.error(
+                request,
+                _(
+                    "You can’t see the reports of that course: only its trainers and the "
+                    "administrators can, and the course may no longer exist."
+                ),
+            )
+            return redirect("wagtailadmin_home")
+        return super().get(request, *args, **kwargs)
 
     def get_filterset_kwargs(self):
         kwargs = super().get_filterset_kwargs()
