@@ -14,10 +14,11 @@ import tempfile
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from .handout_sources import course_parts, handout_options, lecture_parts
@@ -141,8 +142,14 @@ def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
 
 
 def build(handout: HandoutBuild) -> HandoutBuild:
-    """Carry out a "Print handouts" request. Never raises for bad content: a missing or
-    unconverted deck, or nobody to print for, ends in FAILED with a reason for the person."""
+    """Carry out a "Print handouts" request, in the language of the person who asked. Never
+    raises for bad content: a missing or unconverted deck, or nobody to print for, ends in
+    FAILED with a reason for the person."""
+    with translation.override(handout.language or settings.LANGUAGE_CODE):
+        return _build(handout)
+
+
+def _build(handout: HandoutBuild) -> HandoutBuild:
     handout.mark(
         HandoutBuild.Status.BUILDING,
         progress=0,

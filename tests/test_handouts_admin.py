@@ -73,6 +73,28 @@ def test_lecture_handout_is_built_downloaded_and_reused(
     assert not other.reused and other.file != handout.file
 
 
+def test_a_handout_is_printed_in_the_language_of_the_admin_who_asked(
+    admin_client_demo, demo, django_capture_on_commit_callbacks
+):
+    """Built later by a worker, it still prints its own words in the asker's language."""
+    admin_client_demo.cookies["django_language"] = "zh-hans"
+    handout = ask(
+        admin_client_demo,
+        demo["course"],
+        django_capture_on_commit_callbacks,
+        recipients="name",
+        recipient_name="北区支部",
+    )
+    handout.refresh_from_db()
+    assert handout.status == "ready", handout.error_message
+    assert handout.language == "zh-hans"
+    with default_storage.open(handout.file, "rb") as fh:
+        pages = pdf_pages(fh.read())
+    assert "讲义" in pages[0] and "发给" in pages[0] and "北区支部" in pages[0]
+    assert "Prepared for" not in pages[0] and "Handouts" not in pages[0]
+    assert "第 2 页，共" in "".join(pages)
+
+
 def test_course_set_for_every_enrolled_member_as_zip(
     admin_client_demo, demo, django_capture_on_commit_callbacks
 ):

@@ -65,6 +65,9 @@ class HandoutBuild(StatusMixin, models.Model):
         verbose_name=_("group"),
     )
     as_zip = models.BooleanField(_("a ZIP of one PDF per person"), default=False)
+    # The language of the admin who asked: the words the handout prints itself (cover,
+    # contents, page numbers) are in it, though it is built later by a worker.
+    language = models.CharField(_("language"), max_length=15, blank=True, editable=False)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)

@@ -192,7 +192,7 @@ class CoursePage(KeptViewRestrictions, CJKSearchMixin, Page):  # noqa: DJ008 - P
     class Enrolment(models.TextChoices):
         OPEN = "open", _("Open: members enrol themselves")
         APPROVAL = "approval", _("On approval: a trainer accepts each request")
-        CLOSED = "closed", _("Closed: administrators enrol members")
+        CLOSED = "closed", _("Closed: trainers and administrators enrol members")
 
     enrolment = models.CharField(
         _("enrolment"), max_length=20, choices=Enrolment.choices, default=Enrolment.OPEN

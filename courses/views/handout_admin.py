@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
@@ -67,6 +68,7 @@ def print_handouts(request, page_id: int):
         handout = form.save(commit=False)
         handout.page = page
         handout.requested_by = request.user
+        handout.language = translation.get_language() or ""
         handout.save()
         queue_handout(handout)
         return redirect("courses_handout_status", handout.pk)

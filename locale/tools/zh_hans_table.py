@@ -363,7 +363,7 @@ ZH.update(
         "enrolments": "报名",
         "Open: members enrol themselves": "开放：会员自行报名",
         "On approval: a trainer accepts each request": "需审批：由培训师逐一批准申请",
-        "Closed: administrators enrol members": "不开放：由管理员为会员报名",
+        "Closed: trainers and administrators enrol members": "不开放：由培训师或管理员为学员报名",
         "places": "名额",
         "The most members enrolled at once; leave empty for no limit.": "同时报名的最多人数；留空表示不限。",
         "enrolment opens": "报名开始",
