@@ -272,7 +272,9 @@ def import_enrolments(
                     result.outcome = "created"
                 before = Enrolment.objects.active().filter(user=user, course=course).exists()
                 try:
-                    enrol(user, course, source=Enrolment.Source.CSV, by=by)
+                    # A new account's invitation names the course: no second email.
+                    new = result.outcome == "created"
+                    enrol(user, course, source=Enrolment.Source.CSV, by=by, tell=not new)
                 except EnrolmentRefused as refused:
                     result.outcome, result.message = "failed", refused.message
                     continue

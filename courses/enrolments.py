@@ -56,10 +56,19 @@ def _locked(course: CoursePage) -> CoursePage:
 
 
 def enrol(
-    user, course: CoursePage, *, source: str = Enrolment.Source.SELF, by=None, now=None
+    user,
+    course: CoursePage,
+    *,
+    source: str = Enrolment.Source.SELF,
+    by=None,
+    now=None,
+    tell: bool = True,
 ) -> Enrolment:
     """Enrol ``user``: at once for open courses and for admins' enrolments, as a request on
-    approval courses. Raises EnrolmentRefused (closed, outside the window, full)."""
+    approval courses. Raises EnrolmentRefused (closed, outside the window, full).
+
+    Someone enrolled by a trainer or an admin is told by email (unless ``tell`` is False: a
+    new account's invitation names the course already)."""
     now = now or timezone.now()
     by_member = source == Enrolment.Source.SELF
     with transaction.atomic():
@@ -92,6 +101,10 @@ def enrol(
         from insights.tasks import enrolment_request_email_task, queue
 
         queue(enrolment_request_email_task, enrolment.pk)
+    elif not by_member and tell:
+        from insights.tasks import enrolled_email_task, queue
+
+        queue(enrolled_email_task, enrolment.pk)
     return enrolment
 
 

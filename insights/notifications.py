@@ -148,6 +148,21 @@ def notify_member_of_decision(enrolment: Enrolment, reason: str = "") -> bool:
     )
 
 
+def notify_member_enrolled(enrolment: Enrolment) -> bool:
+    """Tell a member a trainer or an admin enrolled them (one by one, with a group or from a
+    CSV file), with the link to start."""
+    return notify(
+        enrolment.user,
+        Kind.ENROLMENT,
+        "courses/email/enrolled.txt",
+        {
+            "enrolment": enrolment,
+            "course": enrolment.course,
+            "course_url": course_url(enrolment.course),
+        },
+    )
+
+
 def notify_trainers_of_request(enrolment: Enrolment) -> int:
     """Tell each of the course's trainers that someone asked to join; returns how many."""
     sent = 0

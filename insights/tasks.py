@@ -31,6 +31,17 @@ def enrolment_decision_email_task(enrolment_id: int, reason: str = "") -> str:
 
 
 @task()
+def enrolled_email_task(enrolment_id: int) -> str:
+    """Tell a member they were enrolled by a trainer or an admin."""
+    from courses.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related("user", "course").filter(pk=enrolment_id).first()
+    if enrolment is None or enrolment.status != Enrolment.Status.ACTIVE:
+        return "gone"
+    return "sent" if notifications.notify_member_enrolled(enrolment) else "skipped"
+
+
+@task()
 def enrolment_request_email_task(enrolment_id: int) -> str:
     """Tell a course's trainers that someone asked to join."""
     from courses.models import Enrolment

@@ -630,7 +630,13 @@ def test_group_enrolment_says_what_it_did_and_keeps_declines(
     assert "Not enrolled, as their request had been declined: no." in html
     statuses = dict(Enrolment.objects.filter(course=course).values_list("user__username", "status"))
     assert statuses == {"in": "active", "ask": "active", "new": "active", "no": "declined"}
-    assert mail.outbox[-1].to == ["ask@example.com"]  # told their request was approved
+    # Each is told: the one who asked that their request was approved, the new one that they
+    # were enrolled; nobody else.
+    told = {tuple(m.to): m.subject for m in mail.outbox[-2:]}
+    assert told == {
+        ("ask@example.com",): "You are enrolled in “First aid basics”",
+        ("new@example.com",): "You are enrolled in “First aid basics”",
+    }
 
     branch.user_set.remove(declined)
     again = admin.post(url, {"action": "enrol_group", "group": branch.pk}, follow=True)

@@ -76,6 +76,39 @@ def test_decision_email_in_the_members_language_with_unsubscribe(
     assert "/notifications/" in email.body  # the settings page
 
 
+def test_a_member_enrolled_by_an_admin_is_told_and_a_new_account_only_invited(
+    demo, admin_client_demo, django_capture_on_commit_callbacks
+):
+    from courses.enrolment_csv import import_enrolments
+
+    user = member(language="zh-hans")
+    course = demo["safety_course"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_demo.post(
+            f"/admin/courses/{course.pk}/members/", {"action": "enrol_user", "who": user.email}
+        )
+    assert response.status_code == 302
+    [email] = mail.outbox
+    assert email.to == [user.email]
+    assert email.subject == "您已报名“First aid basics”"
+    assert f"http://testserver{course.url}" in email.body  # the link to start
+    # Enrolled again: nothing new to say.
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client_demo.post(
+            f"/admin/courses/{course.pk}/members/", {"action": "enrol_user", "who": user.email}
+        )
+    assert len(mail.outbox) == 1
+    # From a CSV file: an existing account is told; a new one gets its invitation only.
+    mail.outbox.clear()
+    data = b"email,name\nmember@example.com,\nnew@example.com,New Person\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        report, created = import_enrolments(
+            data, course, by=demo["users"]["admin"], create_accounts=True
+        )
+    assert report.applied and [u.email for u in created] == ["new@example.com"]
+    assert [m.to for m in mail.outbox] == [["member@example.com"]]
+
+
 def test_unsubscribe_link_asks_first_then_switches_that_kind_off(
     demo, django_capture_on_commit_callbacks
 ):
@@ -287,12 +320,13 @@ def test_every_email_renders_in_both_languages(demo, language):
         enrolment=enrolment, member_name="Reader", course_title=course.title
     )
     assert notifications.notify_member_of_decision(enrolment)
+    assert notifications.notify_member_enrolled(enrolment)
     assert notifications.notify_completion(certificate)
     assert notifications.notify_reminder(enrolment)
     assert notifications.notify_new_lesson(lesson) >= 1
     assert notifications.notify_announcement(announcement) >= 1
     mine = [m for m in mail.outbox if m.to == [user.email]]
-    assert len(mine) == 5
+    assert len(mine) == 6
     for email in mine:
         # Each was written in the reader's language, to its unsubscribe footer.
         chinese = "不再接收关于您的课程的所有邮件：" in email.body
