@@ -66,48 +66,48 @@ register_snippet(SlideDeckViewSet)
 @hooks.register("register_admin_urls")
 def register_deck_urls():
     return [
-        path("decks/<int:deck_id>/convert/", deck_admin.convert_again, name="courses_deck_convert"),
-        path("decks/<int:deck_id>/preview/", deck_admin.preview, name="courses_deck_preview"),
+        path("decks/<id:deck_id>/convert/", deck_admin.convert_again, name="courses_deck_convert"),
+        path("decks/<id:deck_id>/preview/", deck_admin.preview, name="courses_deck_preview"),
         path(
-            "lectures/<int:page_id>/slide-times/",
+            "lectures/<id:page_id>/slide-times/",
             lecture_admin.slide_timings,
             name="courses_lecture_slide_timings",
         ),
-        path("lectures/<int:page_id>/narrate/", lecture_admin.narrate, name="courses_narrate"),
+        path("lectures/<id:page_id>/narrate/", lecture_admin.narrate, name="courses_narrate"),
         path(
-            "courses/<int:page_id>/members/",
+            "courses/<id:page_id>/members/",
             enrolment_admin.course_enrolments,
             name="courses_course_enrolments",
         ),
         path(
-            "courses/<int:page_id>/members/<int:enrolment_id>/remove/",
+            "courses/<id:page_id>/members/<id:enrolment_id>/remove/",
             enrolment_admin.confirm_enrolment_change,
             {"action": "remove"},
             name="courses_enrolment_remove",
         ),
         path(
-            "courses/<int:page_id>/members/<int:enrolment_id>/decline/",
+            "courses/<id:page_id>/members/<id:enrolment_id>/decline/",
             enrolment_admin.confirm_enrolment_change,
             {"action": "decline"},
             name="courses_enrolment_decline",
         ),
         path(
-            "courses/<int:page_id>/xapi/",
+            "courses/<id:page_id>/xapi/",
             xapi_admin.export_course_xapi,
             name="courses_course_xapi",
         ),
         path(
-            "handouts/print/<int:page_id>/",
+            "handouts/print/<id:page_id>/",
             handout_admin.print_handouts,
             name="courses_print_handouts",
         ),
         path(
-            "handouts/<int:handout_id>/",
+            "handouts/<id:handout_id>/",
             handout_admin.handout_status,
             name="courses_handout_status",
         ),
         path(
-            "handouts/<int:handout_id>/download/",
+            "handouts/<id:handout_id>/download/",
             handout_admin.handout_download,
             name="courses_handout_download",
         ),

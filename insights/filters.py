@@ -5,11 +5,13 @@ report starts from ``scope.reportable_courses`` and filters within it.
 """
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from courses.models import Certificate, Enrolment
 from courses.views.enrolment_admin import enrollable_groups
+from elearn.converters import database_id
 
 from .scope import reportable_courses
 
@@ -22,12 +24,30 @@ def _groups(request):
     return enrollable_groups().order_by("name")
 
 
+class IdChoiceField(django_filters.fields.ModelChoiceField):
+    """A course or group chosen by id, refusing ids no row can have before the database is
+    asked (SQLite's driver raises OverflowError for ?course=<a huge number>)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and database_id(str(value)) is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField
+
+
 def course_filter(**kwargs):
-    return django_filters.ModelChoiceFilter(label=_("Course"), queryset=_courses, **kwargs)
+    return IdChoiceFilter(label=_("Course"), queryset=_courses, **kwargs)
 
 
 def group_filter(field_name: str):
-    return django_filters.ModelChoiceFilter(
+    return IdChoiceFilter(
         label=_("Group"), field_name=field_name, queryset=_groups, empty_label=_("Everyone")
     )
 
@@ -68,7 +88,7 @@ class GroupComparisonFilterSet(WagtailFilterSet):
 
 
 class CertificateFilterSet(WagtailFilterSet):
-    course = django_filters.ModelChoiceFilter(
+    course = IdChoiceFilter(
         label=_("Course"),
         field_name="enrolment__course",
         queryset=_courses,

@@ -62,11 +62,9 @@ def register_insights_urls():
             ),
         ]
     return urls + [
+        path("insights/video/<id:page_id>/", chart_views.video_audience, name="insights_retention"),
         path(
-            "insights/video/<int:page_id>/", chart_views.video_audience, name="insights_retention"
-        ),
-        path(
-            "courses/<int:page_id>/announcements/",
+            "courses/<id:page_id>/announcements/",
             announcements.course_announcements,
             name="insights_course_announcements",
         ),

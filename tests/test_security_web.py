@@ -61,7 +61,14 @@ pytestmark = pytest.mark.django_db
 
 # Sample values for the parts of a route: the CSRF check runs before the view, so any value
 # that resolves to the view will do (the view never sees the request).
-CONVERTER_SAMPLES = {"int": "1", "str": "x", "slug": "x", "path": "x/y", "uuid": "0" * 32}
+CONVERTER_SAMPLES = {
+    "id": "1",
+    "int": "1",
+    "str": "x",
+    "slug": "x",
+    "path": "x/y",
+    "uuid": "0" * 32,
+}
 REGEX_SAMPLES = [
     (r"(?P<revision_id_a>live|earliest|\d+)", "earliest"),
     (r"(?P<revision_id_b>live|latest|\d+)", "latest"),
@@ -115,17 +122,17 @@ def every_route():
 def test_the_walk_covers_our_admin_views_and_every_route_resolves():
     routes = dict(every_route())
     for ours in [
-        "admin/courses/<int:page_id>/members/",
-        "admin/courses/<int:page_id>/xapi/",
-        "admin/handouts/print/<int:page_id>/",
-        "admin/handouts/<int:handout_id>/",
-        "admin/handouts/<int:handout_id>/download/",
+        "admin/courses/<id:page_id>/members/",
+        "admin/courses/<id:page_id>/xapi/",
+        "admin/handouts/print/<id:page_id>/",
+        "admin/handouts/<id:handout_id>/",
+        "admin/handouts/<id:handout_id>/download/",
         "admin/enrolment-requests/",
-        "admin/lectures/<int:page_id>/slide-times/",
-        "admin/lectures/<int:page_id>/narrate/",
-        "admin/decks/<int:deck_id>/convert/",
+        "admin/lectures/<id:page_id>/slide-times/",
+        "admin/lectures/<id:page_id>/narrate/",
+        "admin/decks/<id:deck_id>/convert/",
         "admin/snippets/courses/slidedeck/add/",
-        "progress/<int:page_id>/",
+        "progress/<id:page_id>/",
     ]:
         assert ours in routes, ours
     # Each sample URL reaches its own view, but where an earlier pattern answers that URL

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from courses.views.enrolment_admin import editable_course
+from elearn.converters import database_id
 
 from ..forms import AnnouncementForm
 from ..models import Announcement
@@ -20,7 +21,7 @@ def course_announcements(request, page_id: int):
     if request.method == "POST":
         if request.POST.get("action") == "delete":
             announcement = get_object_or_404(
-                Announcement, pk=request.POST.get("announcement"), course=course
+                Announcement, pk=database_id(request.POST.get("announcement")), course=course
             )
             announcement.delete()
             messages.success(request, _("The announcement was removed."))

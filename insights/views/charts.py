@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from courses.models import Enrolment, LecturePage
 from courses.timecodes import format_clock
 from courses.views.enrolment_admin import enrollable_groups
+from elearn.converters import database_id
 
 from .. import charts, metrics
 from ..scope import check_reports, reportable_courses
@@ -29,7 +30,13 @@ def video_audience(request, page_id: int):
     if video is None or not video.duration:
         raise Http404(_("This lecture has no video with a known length."))
     groups = enrollable_groups().order_by("name")
-    group = groups.filter(pk=request.GET.get("group") or None).first()
+    group = None
+    if request.GET.get("group"):  # empty: everyone
+        # Not a group one may choose (a link from before it was deleted, a typed id): a 404
+        # rather than everyone's chart under the group's name in the address.
+        group = groups.filter(pk=database_id(request.GET["group"])).first()
+        if group is None:
+            raise Http404
     enrolments = Enrolment.objects.filter(course=course)
     if group is not None:
         enrolments = enrolments.filter(user__groups=group)
