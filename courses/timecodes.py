@@ -5,6 +5,7 @@ Pure functions, no ORM: the slide-timing admin, the lecture page and the tests s
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 
@@ -25,7 +26,13 @@ def parse_clock(text: str) -> float | None:
     seconds = float(seconds.replace(",", "."))
     if minutes is not None and seconds >= 60:
         raise ValueError(text)  # "1:75" is a typo, not 2:15
-    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + seconds
+    try:
+        total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + seconds
+    except OverflowError:  # hours beyond any float: a typo, like the rest
+        raise ValueError(text) from None
+    if not math.isfinite(total):  # so many digits that float() gave infinity
+        raise ValueError(text)
+    return total
 
 
 def format_clock(seconds: float | None, *, precise: bool = False) -> str:

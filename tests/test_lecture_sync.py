@@ -151,6 +151,18 @@ def test_bad_times_are_refused_and_nothing_changes(trainer_client, synced_lectur
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["9" * 400 + ":00:00", "9" * 400, "9" * 400 + ".5"])
+def test_times_beyond_any_number_are_refused_like_other_typos(
+    trainer_client, synced_lecture, typed
+):
+    """Hours of 400 digits overflowed the float of seconds: a server error, not a form error."""
+    response = trainer_client.post(url(synced_lecture), {"start-1": typed, "start-2": "0:05"})
+    assert response.status_code == 400
+    assert "Type a time such as 1:05" in response.content.decode()
+    assert not synced_lecture.slide_timings.exists()
+
+
+@pytest.mark.django_db
 def test_clearing_the_times_returns_the_page_to_deck_and_video(
     trainer_client, member_client, synced_lecture
 ):
