@@ -287,7 +287,9 @@ def course_threads(request, course_id: int):
     threads = Thread.objects.filter(course=course, lesson_id__in=titles).select_related("author")
     if not can_moderate(request.user, course):
         threads = threads.filter(hidden=False)
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    # A NUL character is no part of any stored text, and PostgreSQL refuses it even in a
+    # comparison: it separates words like a space.
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:200]
     if query:
         # Substring matching: Chinese needs no word splitting for it, on every database.
         matching = Thread.objects.filter(

@@ -88,3 +88,16 @@ def test_removing_an_announcement_by_a_bad_id_is_not_found_and_removes_nothing(d
     assert Announcement.objects.filter(pk=kept.pk).exists()
     admin.post(url, {"action": "delete", "announcement": str(kept.pk)})
     assert not Announcement.objects.filter(pk=kept.pk).exists()
+
+
+def test_a_nul_byte_in_a_tag_or_a_question_search_finds_nothing(demo):
+    member = client_for("member", demo)
+    assert member.get("/tags/%00/").status_code == 404
+    assert member.get("/tags/a%00b/").status_code == 404
+    assert member.get("/tags/a b/").status_code == 404
+    catalogue = member.get(demo["catalogue"].url, {"tag": "\x00"})
+    assert catalogue.status_code == 200
+    assert "No course has this tag yet." in catalogue.content.decode()
+    url = f"/discussion/course/{demo['course'].pk}/"
+    for query in ("\x00", "a\x00b"):
+        assert member.get(url, {"q": query}).status_code == 200, repr(query)

@@ -4,7 +4,7 @@ Docs: https://docs.wagtail.org/en/stable/topics/pages.html
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, slug_unicode_re
 from django.db import models
 from django.db.models import prefetch_related_objects
 from django.http import Http404
@@ -111,6 +111,9 @@ class CourseIndexPage(KeptViewRestrictions, Page):
 
     def get_courses(self, tag: str | None = None):
         courses = CoursePage.objects.live().public().descendant_of(self).order_by("path")
+        if tag and not slug_unicode_re.match(tag):
+            # No tag has this slug, and a NUL byte in it would fail even to compare on PostgreSQL.
+            return courses.none()
         if tag:
             courses = courses.filter(tags__slug=tag)
         return courses.select_related("cover_image").prefetch_related("tags")

@@ -1,6 +1,8 @@
 """Tag pages: every course and article carrying a tag."""
 
+from django.core.validators import slug_unicode_re
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
@@ -30,6 +32,10 @@ def tag_index(request):
 
 def tag_detail(request, slug: str):
     """The courses and articles tagged ``slug``."""
+    # Tag slugs are letters, digits, "-" and "_" (taggit's SlugField). Anything else names no
+    # tag, and a NUL byte is refused by PostgreSQL even in a comparison.
+    if not slug_unicode_re.match(slug):
+        raise Http404
     tag = get_object_or_404(Tag, slug=slug)
     courses = CoursePage.objects.live().public().filter(tags=tag).order_by("title")
     articles = ArticlePage.objects.live().public().filter(tags=tag).order_by("title")
