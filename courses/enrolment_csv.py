@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -118,12 +119,16 @@ def read_rows(text: str) -> CsvRows:
     if not text.strip():
         raise CsvProblem(_("The file is empty."))
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        # The sniffer reads lines split at "\n" only: a file from an old Mac ends them in "\r".
+        sample = re.sub(r"\r\n?", "\n", text[:4096])
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    # newline="": lines end at "\r\n", "\n" or "\r" alike, and the csv module sees a line break
+    # inside a quoted value as it is (the csv module's documented way to open a file).
     # strict: a quotation mark never closed is an error, not the rest of the file run together
     # into one row reported under the wrong line.
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect, strict=True)
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect, strict=True)
     try:
         # A GB18030 file may start with its own byte-order mark, which decoding keeps.
         headings = [name.strip().lstrip("\ufeff") for name in (reader.fieldnames or [])]
@@ -250,6 +255,9 @@ def import_enrolments(
                             "email": email
                         }
                         continue
+                    if too_long := _too_long(User, {"email": email}):
+                        result.outcome, result.message = "failed", too_long
+                        continue
                     matches = list(User.objects.filter(email__iexact=email)[:2])
                 else:
                     matches = list(User.objects.filter(username=username)[:2])
@@ -267,7 +275,11 @@ def import_enrolments(
                             else _("A new account needs an email address.")
                         )
                         continue
-                    user = _create_account(User, row, email)
+                    fields = _account_fields(row, email)
+                    if too_long := _too_long(User, fields):
+                        result.outcome, result.message = "failed", too_long
+                        continue
+                    user = _create_account(User, fields)
                     created_users.append(user)
                     result.outcome = "created"
                 before = Enrolment.objects.active().filter(user=user, course=course).exists()
@@ -292,17 +304,45 @@ class _Rollback(Exception):
     pass
 
 
-def _create_account(User, row: dict[str, str], email: str):
-    base = row.get("username") or email.split("@", 1)[0]
-    username, n = base[:140], 1
-    while User.objects.filter(username=username).exists():
-        n += 1
-        username = f"{base[:140]}{n}"
+def _too_long(User, values: dict[str, str]) -> str:
+    """Why a value is longer than its account field holds (PostgreSQL would refuse it, SQLite
+    keep it whole), or "" when all fit."""
+    for name, value in values.items():
+        field = User._meta.get_field(name)
+        if field.max_length is not None and len(value) > field.max_length:
+            return _("The %(field)s is longer than %(max)s characters.") % {
+                "field": field.verbose_name,
+                "max": field.max_length,
+            }
+    return ""
+
+
+def _account_fields(row: dict[str, str], email: str) -> dict[str, str]:
+    """A new account's values as the row gives them: a person's own name or username is
+    refused when too long rather than cut short."""
     first, last = row.get("first_name", ""), row.get("last_name", "")
     if not (first or last):
         first, last = split_full_name(row.get("name", ""))
+    return {
+        "email": email,
+        "username": row.get("username", ""),
+        "first_name": first,
+        "last_name": last,
+    }
+
+
+def _create_account(User, fields: dict[str, str]):
+    # Made from the email address when the row has none: cut to leave room for a number.
+    base = fields["username"] or fields["email"].split("@", 1)[0][:140]
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base[:140]}{n}"
     user = User.objects.create_user(
-        username=username, email=email, first_name=first[:150], last_name=last[:150]
+        username=username,
+        email=fields["email"],
+        first_name=fields["first_name"],
+        last_name=fields["last_name"],
     )
     user.set_unusable_password()  # they choose one from the invitation
     user.save(update_fields=["password"])

@@ -698,3 +698,65 @@ def test_a_trainer_decides_only_their_own_courses_requests(demo):
     client.post(url, {"action": "approve", "enrolment": waiting.pk})
     client.post(f"{url}{waiting.pk}/decline/", {"reason": "no"})
     assert Enrolment.objects.get(pk=waiting.pk).status == Enrolment.Status.PENDING
+
+
+LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 63, "c" * 63, "d" * 60]) + ".com"  # 260, valid
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (f"{LONG_EMAIL},,,", "The email address is longer than 254 characters."),
+        ("long@example.com," + "u" * 151 + ",,", "The username is longer than 150 characters."),
+        (
+            "long@example.com,," + "名" * 151 + ",王",
+            "The first name is longer than 150 characters.",
+        ),
+        ("long@example.com,,Ada," + "L" * 151, "The last name is longer than 150 characters."),
+    ],
+)
+def test_csv_values_longer_than_an_account_holds_are_refused_not_cut(demo, row, message):
+    """PostgreSQL refused the whole upload with a server error; SQLite stored the address
+    whole, and names were cut short without a word."""
+    course = demo["safety_course"]
+    data = f"email,username,first_name,last_name\nok@example.com,,,\n{row}\n"
+    response = client_for("admin", demo).post(
+        f"/admin/courses/{course.pk}/members/",
+        {
+            "action": "import_csv",
+            "csv": SimpleUploadedFile("m.csv", data.encode()),
+            "create_accounts": "on",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing was changed: 1 row of 2 has a problem" in html
+    assert message in html
+    assert not User.objects.filter(email__in=["ok@example.com", LONG_EMAIL]).exists()
+    assert not User.objects.filter(email="long@example.com").exists()
+
+
+@pytest.mark.parametrize("newline", ["\r", "\n", "\r\n"])
+def test_csv_lines_may_end_as_on_an_old_mac_windows_or_unix(demo, newline):
+    """Line breaks inside a quoted value stay part of it, whichever ends the lines."""
+    course = demo["safety_course"]
+    lines = [
+        "email,name,notes",
+        "member@example.com,,",
+        f'new@example.com,李明,"two{newline}lines"',
+    ]
+    response = client_for("admin", demo).post(
+        f"/admin/courses/{course.pk}/members/",
+        {
+            "action": "import_csv",
+            "csv": SimpleUploadedFile("m.csv", (newline.join(lines) + newline).encode()),
+            "create_accounts": "on",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Enrolled: 2 (new accounts: 1). Already enrolled: 0." in html
+    assert "The column “notes” was not read." in html
+    new = User.objects.get(email="new@example.com")
+    assert (new.last_name, new.first_name) == ("李", "明")
+    assert Enrolment.objects.active().filter(course=course, user=new).exists()
