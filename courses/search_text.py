@@ -45,19 +45,25 @@ def segment_for_index(texts: Iterable[str | None]) -> str:
     return " ".join(seen)
 
 
+# The search backends nest one expression per term (PostgreSQL's overflows Python's stack at
+# about 130), and a pasted Chinese sentence of 200 characters is 199 bigrams. The first 32
+# distinct terms, a passage of some 33 characters, still pick out the page it came from.
+MAX_QUERY_TERMS = 32
+
+
 def segment_query(query: str) -> str:
-    """Rewrite a search query into plain words, with CJK runs cut into the indexed bigrams.
+    """Rewrite a search query into plain words, with CJK runs cut into the indexed bigrams,
+    each term once and at most MAX_QUERY_TERMS of them.
 
     Punctuation goes: search engines read quotes, stars and brackets as syntax (SQLite's FTS5
     fails on an unbalanced quote), and people type them by accident far more often than on
     purpose.
     """
     words = " ".join(WORD.findall(query.replace("_", " ")))
-    return " ".join(
-        CJK_RUN.sub(
-            lambda m: " " + " ".join(cjk_tokens(m.group(), unigrams=False)) + " ", words
-        ).split()
-    )
+    terms = CJK_RUN.sub(
+        lambda m: " " + " ".join(cjk_tokens(m.group(), unigrams=False)) + " ", words
+    ).split()
+    return " ".join(list(dict.fromkeys(terms))[:MAX_QUERY_TERMS])
 
 
 def query_terms(query: str) -> list[str]:

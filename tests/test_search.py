@@ -111,6 +111,26 @@ def test_odd_queries_never_fail(client, demo, query):
     assert response.status_code == 200
 
 
+def test_a_pasted_chinese_paragraph_of_200_characters_finds_its_page(client, demo):
+    """Each bigram was one more nested term: PostgreSQL's backend overflowed Python's stack
+    from about 130 of them. The first terms of the paragraph find the page it came from."""
+    quoted = (  # the definition in the article 什么是电子政务, then text found on no page
+        "电子政务是指国家机关在政务活动中，全面应用现代信息技术、网络技术以及办公自动化技术"
+        "等进行办公、管理和为社会提供公共服务的一种全新的管理模式。"
+    )
+    rest = (
+        "各地区各部门要结合实际制定切实可行的实施方案，明确目标任务和责任分工，完善配套制度，"
+        "强化人员培训，提升干部职工运用现代手段开展工作的本领，确保各项工作落到实处取得实效。"
+        "同时注重总结经验，及时研究解决推进过程中遇到的新情况新问题，不断提高管理与服务水平，"
+        "为群众办事创造便利条件。"
+    )
+    query = (quoted + rest)[:200]
+    assert len(query) == 200
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert titles(response) == ["什么是电子政务"]
+
+
 def test_search_escapes_the_query(client, demo):
     html = client.get("/search/", {"q": "<script>alert(1)</script>"}).content.decode()
     assert "<script>alert(1)</script>" not in html

@@ -3,6 +3,7 @@
 import pytest
 
 from courses.search_text import (
+    MAX_QUERY_TERMS,
     excerpt,
     query_terms,
     reading_minutes,
@@ -36,6 +37,12 @@ def test_index_text_holds_characters_and_bigrams_of_cjk_only():
 )
 def test_segment_query(query, expected):
     assert segment_query(query) == expected
+
+
+def test_segment_query_keeps_each_term_once_and_the_first_few():
+    assert segment_query("信息化" * 60) == "信息 息化 化信"
+    words = [f"w{i}" for i in range(100)]
+    assert segment_query(" ".join(words)) == " ".join(words[:MAX_QUERY_TERMS])
 
 
 def test_query_terms_keep_whole_cjk_runs_for_highlighting():
