@@ -8,6 +8,7 @@ and templates show the same numbers in a table beside it.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,9 +34,24 @@ def _svg(width: int, height: int, title: str, body: list[str], classname: str) -
     )
 
 
+def _columns(char: str) -> int:
+    # A Chinese character is about as wide as two Latin letters.
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
 def _short(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` columns with an ellipsis (Chinese counted double: a title cut
+    by its characters still ran past the chart's left edge)."""
     text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if sum(map(_columns, text)) <= limit:
+        return text
+    kept, used = [], 1  # the ellipsis
+    for char in text:
+        used += _columns(char)
+        if used > limit:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
 def nice_scale(largest: float, divisions: int = 4) -> tuple[float, float]:
