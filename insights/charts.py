@@ -8,7 +8,6 @@ and templates show the same numbers in a table beside it.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +15,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from courses.timecodes import format_clock
+
+from .text_width import columns
 
 # Wagtail admin's teal first, then colours that stay apart for colour-blind readers.
 COLOURS = ["#007d7e", "#e9a23b", "#5b4fa6", "#c0392b", "#4a7f2c"]
@@ -34,20 +35,15 @@ def _svg(width: int, height: int, title: str, body: list[str], classname: str) -
     )
 
 
-def _columns(char: str) -> int:
-    # A Chinese character is about as wide as two Latin letters.
-    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
-
-
 def _short(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` columns with an ellipsis (Chinese counted double: a title cut
     by its characters still ran past the chart's left edge)."""
     text = str(text)
-    if sum(map(_columns, text)) <= limit:
+    if columns(text) <= limit:
         return text
     kept, used = [], 1  # the ellipsis
     for char in text:
-        used += _columns(char)
+        used += columns(char)
         if used > limit:
             break
         kept.append(char)

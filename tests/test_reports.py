@@ -192,6 +192,18 @@ def test_course_progress_matrix(trainer, known):
     assert rows["m5"]["Last activity"] == ""
     sheet = {row["Username"]: row for row in xlsx_rows(trainer, PROGRESS, params)}
     assert sheet["m2"]["2. L2 The talk: video watched (%)"] == 90
+    # A sheet named for the report, its headings in bold and kept in view, dates as the CSV
+    # writes them in every language (Wagtail's read 03/05/2026 09:00 AM), columns widened.
+    _response, data = download(trainer, PROGRESS, params, "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    [sheet] = book.worksheets
+    assert sheet.title == "Course progress"
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    headings = [cell.value for cell in sheet[1]]
+    column = headings.index("Last activity") + 1
+    dates = [c for c in next(sheet.iter_cols(min_col=column, max_col=column)) if c.is_date]
+    assert dates and all(cell.number_format == "yyyy-mm-dd hh:mm" for cell in dates)
+    assert sheet.column_dimensions["A"].width >= 10
 
     page = trainer.get(PROGRESS, params)
     html = page.content.decode()

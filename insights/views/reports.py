@@ -39,7 +39,7 @@ from ..filters import (
     OneCourseFilterSet,
 )
 from ..scope import check_reports, reportable_courses
-from ..spreadsheets import CSV_START, as_text_cell
+from ..spreadsheets import CSV_START, as_text_cell, write_xlsx
 
 STATE_LABELS = {
     "done": gettext_lazy("Done"),
@@ -138,6 +138,14 @@ class InsightsReport(ReportView):
                     for value in self.to_row_dict(item).values()
                 ]
             )
+
+    def write_xlsx(self, queryset, output):
+        write_xlsx(
+            output,
+            str(self.page_title),
+            [self.get_heading(queryset, key) for key in self.list_export],
+            (self.to_row_dict(item).values() for item in queryset),
+        )
 
     def export_rows(self):
         """What the download holds: every row, not one page of them."""

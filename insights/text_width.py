@@ -1,0 +1,8 @@
+"""How wide text is in columns of a fixed-width grid, for cutting labels and sizing columns:
+a Chinese character is about as wide as two Latin letters."""
+
+import unicodedata
+
+
+def columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
