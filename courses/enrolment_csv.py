@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from .enrolments import EnrolmentRefused, enrol
 from .models import Enrolment
@@ -73,6 +73,8 @@ class ImportReport:
     applied: bool = False
     # Columns of the file that none of COLUMN_NAMES matched, as the file names them.
     unused_columns: list[str] = field(default_factory=list)
+    # And those read, as the file names them ("E-mail", "姓名").
+    read_columns: list[str] = field(default_factory=list)
     # Lines with values under no heading at all (an empty heading, or past the header's end).
     stray_lines: list[int] = field(default_factory=list)
 
@@ -92,6 +94,7 @@ class CsvRows:
     rows: list[tuple[int, dict[str, str]]]
     unused_columns: list[str]
     stray_lines: list[int]
+    read_columns: list[str] = field(default_factory=list)
 
 
 def decode(data: bytes) -> str:
@@ -142,7 +145,7 @@ def read_rows(text: str) -> CsvRows:
         if len(same) > 1:
             raise CsvProblem(
                 _("The columns %(columns)s hold the same thing; keep one of them.")
-                % {"columns": ", ".join(f"“{heading}”" for heading in same)}
+                % {"columns": quoted(same)}
             )
     unused = [h for h, read in zip(headings, header, strict=True) if read is None and h]
     # Keys of our own for what is not read, so that values under an empty heading or past the
@@ -168,7 +171,8 @@ def read_rows(text: str) -> CsvRows:
         raise _unreadable(exc, start) from exc
     if not rows:
         raise CsvProblem(_("The file names its columns but lists nobody under them."))
-    return CsvRows(rows, unused, stray)
+    read = [heading for heading, column in zip(headings, header, strict=True) if column]
+    return CsvRows(rows, unused, stray, read)
 
 
 def _has_text(value) -> bool:
@@ -180,7 +184,7 @@ def file_notices(report: ImportReport) -> list[str]:
     """What to tell the person about parts of their file that were not read."""
     notices = []
     if report.unused_columns:
-        notices.append(unused_columns_message(report.unused_columns))
+        notices.append(unused_columns_message(report.unused_columns, report.read_columns))
     if report.stray_lines:
         shown = ", ".join(str(line) for line in report.stray_lines[:5])
         if len(report.stray_lines) > 5:
@@ -196,15 +200,21 @@ def file_notices(report: ImportReport) -> list[str]:
     return notices
 
 
-def unused_columns_message(columns: list[str]) -> str:
-    """What to tell the person about columns of their file that were not read."""
+def unused_columns_message(columns: list[str], read: list[str]) -> str:
+    """What to tell the person about columns of their file that were not read, naming those
+    that were as their file names them."""
     return ngettext(
-        "The column %(columns)s was not read. Columns read: email, username, first_name, "
-        "last_name, name.",
-        "The columns %(columns)s were not read. Columns read: email, username, first_name, "
-        "last_name, name.",
+        "The column %(columns)s was not read; the columns read are %(read)s. Columns "
+        "understood: email, username, first name, last name, name (or 邮箱, 用户名, 姓, 名, 姓名).",
+        "The columns %(columns)s were not read; the columns read are %(read)s. Columns "
+        "understood: email, username, first name, last name, name (or 邮箱, 用户名, 姓, 名, 姓名).",
         len(columns),
-    ) % {"columns": ", ".join(f"“{column}”" for column in columns)}
+    ) % {"columns": quoted(columns), "read": quoted(read)}
+
+
+def quoted(headings: list[str]) -> str:
+    """“E-mail”, “姓名” — with the reader's language's list separator (、 in Chinese)."""
+    return pgettext("between items in a list", ", ").join(f"“{h}”" for h in headings)
 
 
 def _unreadable(error: csv.Error, line: int) -> CsvProblem:
@@ -232,7 +242,11 @@ def import_enrolments(
     """
     read = read_rows(decode(data))
     User = get_user_model()
-    report = ImportReport(unused_columns=read.unused_columns, stray_lines=read.stray_lines)
+    report = ImportReport(
+        unused_columns=read.unused_columns,
+        read_columns=read.read_columns,
+        stray_lines=read.stray_lines,
+    )
     created_users = []
     try:
         with transaction.atomic():

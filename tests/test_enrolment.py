@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from courses.enrolment_csv import CsvProblem, import_enrolments
+from courses.enrolment_csv import CsvProblem, import_enrolments, unused_columns_message
 from courses.enrolments import EnrolmentRefused, decide, enrol
 from courses.models import CoursePage, Enrolment, LecturePage
 from courses.names import join_names, person_name, split_full_name
@@ -430,7 +430,13 @@ def test_csv_columns_go_by_the_names_people_give_them(demo):
         follow=True,
     )
     html = response.content.decode()
-    assert "The columns “Phone”, “Branch” were not read." in html
+    assert (
+        "The columns “Phone”, “Branch” were not read; the columns read are “E-mail”, “姓名”."
+        in html
+    )
+    with translation.override("zh-hans"):
+        chinese = unused_columns_message(["Phone", "Branch"], ["E-mail", "姓名"])
+    assert chinese.startswith("未读取列 “Phone”、“Branch”；已读取的列为 “E-mail”、“姓名”。")
     assert "Enrolled: 2 (new accounts: 2)" in html
     li = User.objects.get(email="li@example.com")
     ada = User.objects.get(email="ada@example.com")
@@ -459,7 +465,7 @@ def test_the_command_names_columns_it_did_not_read(demo, tmp_path):
     path.write_text("Username,Notes\nmember,first aid team\n", encoding="utf-8")
     out, err = __import__("io").StringIO(), __import__("io").StringIO()
     call_command("enrol_members", str(path), "--course", course.slug, stdout=out, stderr=err)
-    assert "The column “Notes” was not read." in err.getvalue()
+    assert "The column “Notes” was not read; the columns read are “Username”." in err.getvalue()
     assert "line 2: member: enrolled" in out.getvalue()
 
 
@@ -756,7 +762,7 @@ def test_csv_lines_may_end_as_on_an_old_mac_windows_or_unix(demo, newline):
     )
     html = response.content.decode()
     assert "Enrolled: 2 (new accounts: 1). Already enrolled: 0." in html
-    assert "The column “notes” was not read." in html
+    assert "The column “notes” was not read; the columns read are “email”, “name”." in html
     new = User.objects.get(email="new@example.com")
     assert (new.last_name, new.first_name) == ("李", "明")
     assert Enrolment.objects.active().filter(course=course, user=new).exists()

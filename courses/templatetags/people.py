@@ -18,4 +18,4 @@ def person_name(user) -> str:
 @register.filter
 def person_names(users) -> str:
     """Names joined by the language's list separator: "Ada Lovelace, 李明"; "Ada Lovelace、李明"."""
-    return pgettext("between names in a list", ", ").join(_person_name(user) for user in users)
+    return pgettext("between items in a list", ", ").join(_person_name(user) for user in users)
