@@ -13,7 +13,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
 from wagtail.admin.widgets import ListingButton
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
 
 from .deck_forms import SlideDeckForm
 from .models import CoursePage, Enrolment, LecturePage, LectureVideo, SlideDeck
@@ -24,6 +24,25 @@ from .views import deck_admin, enrolment_admin, handout_admin, lecture_admin, xa
 
 class StatusColumn(Column):
     cell_template_name = "courses/admin/deck_status_cell.html"
+
+
+class FileInspectView(InspectView):
+    """A deck's or a video's details as a trainer reads them: sizes and lengths in words, not
+    bytes and seconds, and no storage internals (hashes, codes, attempts)."""
+
+    labels = {"resolution": _("Resolution"), "duration": _("Duration")}
+
+    def get_field_label(self, field_name, field):
+        return self.labels.get(field_name) or super().get_field_label(field_name, field)
+
+    def get_file_size_display_value(self):
+        return self.object.size_display
+
+    def get_duration_display_value(self):
+        return self.object.duration_display
+
+    def get_file_display_value(self):
+        return self.object.file.name.rsplit("/", 1)[-1]
 
 
 class SlideDeckViewSet(SnippetViewSet):
@@ -45,6 +64,19 @@ class SlideDeckViewSet(SnippetViewSet):
     list_filter = ["status", "collection", "source_format"]
     list_per_page = 30
     inspect_view_enabled = True
+    inspect_view_class = FileInspectView
+    inspect_view_fields = [
+        "title",
+        "file",
+        "file_size",
+        "source_format",
+        "slide_count",
+        "status",
+        "error_message",
+        "collection",
+        "uploaded_by_user",
+        "created_at",
+    ]
     copy_view_enabled = False
     edit_handler = ObjectList(
         [
@@ -247,6 +279,19 @@ class LectureVideoViewSet(SnippetViewSet):
     ]
     list_filter = ["status", "collection"]
     inspect_view_enabled = True
+    inspect_view_class = FileInspectView
+    inspect_view_fields = [
+        "title",
+        "file",
+        "file_size",
+        "duration",
+        "resolution",
+        "status",
+        "error_message",
+        "collection",
+        "uploaded_by_user",
+        "created_at",
+    ]
     copy_view_enabled = False
     edit_handler = ObjectList(
         [

@@ -433,3 +433,15 @@ def test_deleting_a_deck_removes_its_files_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         deck.delete()
     assert not default_storage.exists(image) and not default_storage.exists(original)
+
+
+@pytest.mark.parametrize("kind", ["slidedeck", "lecturevideo"])
+def test_a_deck_or_video_inspect_page_reads_as_words_in_chinese(admin_client_demo, demo, kind):
+    item = demo["deck"] if kind == "slidedeck" else demo["video"]
+    url = f"/admin/snippets/courses/{kind}/inspect/{item.pk}/"
+    html = admin_client_demo.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "大小" in html and item.size_display in html  # "52.4 KB", not bytes
+    for internal in ("File hash", "Error code", "Attempts", "Decrypted file", "Storyboard"):
+        assert internal not in html
+    if kind == "lecturevideo":
+        assert "分辨率" in html and item.duration_display in html
