@@ -214,6 +214,18 @@ def test_course_progress_matrix(trainer, known):
     assert "/admin/insights/video/" in html  # the lesson's audience chart
 
 
+def test_a_member_who_completed_before_a_lesson_was_added_stays_complete_and_says_so(
+    trainer, known
+):
+    from courses.models import ArticlePage
+    from tests.reporting import publish
+
+    publish(known.course, ArticlePage(title="A5 New rules", slug="a5"))
+    html = trainer.get(PROGRESS, {"course": known.course.pk}).content.decode()
+    assert "100% (completed; 3/4 of today’s lessons)" in html
+    assert "0% (0/4)" in html  # members who did not complete count the new lesson
+
+
 def test_progress_report_filters_by_group_and_pages(trainer, known):
     rows = csv_rows(
         trainer, PROGRESS, {"course": known.course.pk, "group": known.groups["south"].pk}

@@ -57,6 +57,17 @@ def local(value):
     return value
 
 
+def progress_text(row) -> str:
+    """ "50% (1/2)"; a member who completed the course before a required lesson was added
+    stays complete, and the cell says why it counts fewer lessons done."""
+    if row.enrolment.completed_at is not None and row.done < row.required:
+        return _("100%% (completed; %(done)s/%(required)s of today’s lessons)") % {
+            "done": row.done,
+            "required": row.required,
+        }
+    return f"{row.percent}% ({row.done}/{row.required})"
+
+
 def percent(value: float | None) -> str:
     """A 0–1 share as "42%", or empty when there is none."""
     return "" if value is None else f"{round(value * 100)}%"
@@ -313,7 +324,7 @@ class CourseProgressReport(InsightsReport):
             Column(
                 "progress",
                 label=_("Progress"),
-                accessor=lambda row: f"{row.percent}% ({row.done}/{row.required})",
+                accessor=progress_text,
             ),
             DateColumn(
                 "completed",
