@@ -766,3 +766,24 @@ def test_csv_lines_may_end_as_on_an_old_mac_windows_or_unix(demo, newline):
     new = User.objects.get(email="new@example.com")
     assert (new.last_name, new.first_name) == ("李", "明")
     assert Enrolment.objects.active().filter(course=course, user=new).exists()
+
+
+def test_a_courses_members_are_found_by_name_and_paged(demo):
+    course = demo["safety_course"]
+    for number in range(60):
+        person = User.objects.create_user(f"p{number:02}", f"p{number:02}@example.com", "pw")
+        Enrolment.objects.create(user=person, course=course)
+    User.objects.filter(username="p42").update(first_name="芳", last_name="王")
+    admin = client_for("admin", demo)
+    url = f"/admin/courses/{course.pk}/members/"
+    first = admin.get(url).content.decode()
+    assert "60 members enrolled" in first or "61 members enrolled" in first
+    assert "Page 1 of 2" in first and first.count("/remove/") == 50
+    second = admin.get(url, {"p": 2}).content.decode()
+    assert "Page 2 of 2" in second and second.count("/remove/") >= 10
+    for query in ("王", "p42@example", "P42"):
+        found = admin.get(url, {"q": query}).content.decode()
+        assert found.count("/remove/") == 1 and "王芳" in found, query
+    nobody = admin.get(url, {"q": "nobody-like-this"}).content.decode()
+    assert "No member matches “nobody-like-this”." in nobody
+    assert admin.get(url, {"p": "abc"}).status_code == 200

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -41,6 +42,7 @@ def editable_course(request, page_id: int) -> CoursePage:
 
 # The CSV form's options, as the form first shows them.
 CSV_OPTIONS = {"create_accounts": False, "invite": True, "dry_run": False}
+MEMBERS_PER_PAGE = 50
 
 
 def enrollable_groups():
@@ -103,6 +105,17 @@ def course_enrolments(request, page_id: int):
     enrolments = course.enrolments.select_related("user", "decided_by", "certificate").order_by(
         "user__last_name", "user__first_name", "user__username"
     )
+    # A society's course has hundreds of members: they are found by name and paged.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    members = enrolments.filter(status=Enrolment.Status.ACTIVE)
+    if query:
+        members = members.filter(
+            Q(user__username__icontains=query)
+            | Q(user__email__icontains=query)
+            | Q(user__first_name__icontains=query)
+            | Q(user__last_name__icontains=query)
+        )
+    page_obj = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("p"))
     return TemplateResponse(
         request,
         "courses/admin/course_enrolments.html",
@@ -113,14 +126,16 @@ def course_enrolments(request, page_id: int):
                 (e for e in enrolments if e.status == Enrolment.Status.PENDING),
                 key=lambda e: (e.created_at, e.pk),
             ),
-            "active": [e for e in enrolments if e.status == Enrolment.Status.ACTIVE],
+            "active": page_obj,
+            "active_count": enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
+            "query": query,
             "former": [
                 e
                 for e in enrolments
                 if e.status in (Enrolment.Status.DECLINED, Enrolment.Status.WITHDRAWN)
             ],
             "places_left": places_left(course),
-            "groups": enrollable_groups().order_by("name"),
+            "groups": enrollable_groups().annotate(size=Count("user")).order_by("name"),
             "csv_report": csv_report,
             # After a file with problems (re-shown with its report) the options stay as chosen.
             "csv_options": (
