@@ -491,9 +491,10 @@ def test_a_trainer_of_another_course_reaches_nothing_of_this_one_by_id(
     assert refused(moderation)
     assert Announcement.objects.filter(pk=victim["announcement"].pk).exists()
     assert Thread.objects.filter(pk=victim["thread"].pk).exists()
-    # Reports: asking for the other course by id shows their own course instead.
-    report = trainer.get("/admin/insights/progress/", {"course": course.pk}).content.decode()
-    assert "李明" not in report and "Rival course" in report
+    # Reports: asking for the other course by id is refused with a message, not answered.
+    report = trainer.get("/admin/insights/progress/", {"course": course.pk}, follow=True)
+    assert report.redirect_chain == [("/admin/", 302)]
+    assert "李明" not in report.content.decode()
     queue = trainer.get("/admin/discussion/").content.decode()
     assert "Secret question" not in queue
     assert not Enrolment.objects.filter(course=course, user__username="rival-member").exists()
