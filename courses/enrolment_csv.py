@@ -205,9 +205,9 @@ def unused_columns_message(columns: list[str], read: list[str]) -> str:
     that were as their file names them."""
     return ngettext(
         "The column %(columns)s was not read; the columns read are %(read)s. Columns "
-        "understood: email, username, first name, last name, name (or 邮箱, 用户名, 姓, 名, 姓名).",
+        "understood: email, username, first name, last name, name (or 邮箱, 用户名, 名, 姓, 姓名).",
         "The columns %(columns)s were not read; the columns read are %(read)s. Columns "
-        "understood: email, username, first name, last name, name (or 邮箱, 用户名, 姓, 名, 姓名).",
+        "understood: email, username, first name, last name, name (or 邮箱, 用户名, 名, 姓, 姓名).",
         len(columns),
     ) % {"columns": quoted(columns), "read": quoted(read)}
 

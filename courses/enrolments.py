@@ -40,7 +40,7 @@ def self_enrol_problem(course: CoursePage, now=None) -> str | None:
     """Why members cannot enrol themselves right now, or None if they can."""
     now = now or timezone.now()
     if course.enrolment == CoursePage.Enrolment.CLOSED:
-        return _("Members are enrolled in this course by the administrators.")
+        return _("Members are enrolled in this course by its trainers or the administrators.")
     if course.enrolment_opens and now < course.enrolment_opens:
         return _("Enrolment opens on %(date)s.") % {
             "date": timezone.localtime(course.enrolment_opens).strftime("%Y-%m-%d %H:%M")
@@ -158,7 +158,9 @@ def withdraw(user, course: CoursePage) -> Enrolment | None:
 def decide(enrolment: Enrolment, *, approve: bool, by, reason: str = "") -> Enrolment:
     """A trainer approves or declines a request; the member is told by email (a background
     task, queued after commit). ``reason``, when a trainer gives one for declining, goes
-    into that email only: it is said to the member, not kept."""
+    into that email: it is not stored with the enrolment (only in the queued task's
+    arguments until the email is sent). Returns the enrolment as it now stands: another
+    admin may have decided it first."""
     from insights.tasks import enrolment_decision_email_task, queue
 
     with transaction.atomic():

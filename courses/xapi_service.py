@@ -15,6 +15,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -145,6 +146,9 @@ def forward_key(progress: LessonProgress, lesson) -> tuple:
     return (xapi.verb_for(state, video=video), xapi.result_for(state, video=video))
 
 
+KEY_REVISION = re.compile(r"[0-9a-f]{16}")
+
+
 def key_revision(key: tuple) -> str:
     """``forward_key`` as a short string for the queue: a task is superseded only when a later
     report changed what the statement says, not by reports that left it as it was (an
@@ -253,7 +257,9 @@ def forward(progress_id: int, *, revision: str = "", attempt: int = 1) -> str:
     lesson = progress.page.specific
     if not isinstance(lesson, LecturePage | ArticlePage):
         return "gone"
-    if revision and key_revision(forward_key(progress, lesson)) != revision:
+    # A revision that is not a key (a task queued by an earlier version, which named the
+    # report's time) is sent: it cannot tell, and a statement sent twice is kept once.
+    if KEY_REVISION.fullmatch(revision) and key_revision(forward_key(progress, lesson)) != revision:
         return "superseded"
     course = lesson.course
     # Members' learning goes to the LRS, as in the export: not trainers' and admins' looks
@@ -303,14 +309,15 @@ def forward(progress_id: int, *, revision: str = "", attempt: int = 1) -> str:
                 timeout=settings.ELEARN_XAPI_TIMEOUT_SECONDS,
             )
         except xapi.LrsError as exc:
-            return _failed(progress, revision, attempt, exc)
+            return _failed(progress, lesson, revision, attempt, exc)
     return "sent"
 
 
-def _failed(progress, revision: str, attempt: int, exc: xapi.LrsError) -> str:
+def _failed(progress, lesson, revision: str, attempt: int, exc: xapi.LrsError) -> str:
     if not exc.retry or attempt >= settings.ELEARN_XAPI_MAX_ATTEMPTS:
         logger.error(
-            "xAPI statement %s (progress %s) not delivered after %s attempt(s): %s",
+            "xAPI statement of the report at %s (progress %s) not delivered after %s "
+            "attempt(s): %s",
             xapi.revision(progress.last_report_at),
             progress.pk,
             attempt,
@@ -327,7 +334,7 @@ def _failed(progress, revision: str, attempt: int, exc: xapi.LrsError) -> str:
     )
     from .tasks import forward_xapi_task
 
-    revision = revision or xapi.revision(progress.last_report_at)
+    revision = revision or key_revision(forward_key(progress, lesson))
     if forward_xapi_task.get_backend().supports_defer:
         # A queue that can wait frees its worker; the row may have moved on by then.
         forward_xapi_task.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(

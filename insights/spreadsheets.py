@@ -40,7 +40,7 @@ class ExcelReadableCsv:
 
 # Dates as the CSV downloads write them, whatever the admin's language (Wagtail's XLSX used
 # the English locale's month/day/year with AM/PM).
-XLSX_DATETIME = "yyyy-mm-dd hh:mm"
+XLSX_DATETIME = "yyyy-mm-dd hh:mm:ss"
 XLSX_DATE = "yyyy-mm-dd"
 SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 

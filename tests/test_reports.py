@@ -202,7 +202,7 @@ def test_course_progress_matrix(trainer, known):
     headings = [cell.value for cell in sheet[1]]
     column = headings.index("Last activity") + 1
     dates = [c for c in next(sheet.iter_cols(min_col=column, max_col=column)) if c.is_date]
-    assert dates and all(cell.number_format == "yyyy-mm-dd hh:mm" for cell in dates)
+    assert dates and all(cell.number_format == "yyyy-mm-dd hh:mm:ss" for cell in dates)
     assert sheet.column_dimensions["A"].width >= 10
 
     page = trainer.get(PROGRESS, params)

@@ -145,6 +145,15 @@ def test_captions_in_the_readers_language_show_at_first(client, video_lecture):
     chinese = client.get(video_lecture.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert 'srclang="zh-Hans" label="中文" default>' in chinese
     assert 'srclang="en" label="English">' in chinese
+    # Traditional Chinese listed first is not what a reader of Simplified Chinese gets.
+    VideoCaption.objects.create(
+        video=video, language="zh-TW", label="繁體", kind="captions",
+        vtt="WEBVTT\n\n00:00:00.500 --> 00:00:01.500\n你好\n", cues=[[0.5, 1.5, "你好"]],
+    )  # fmt: skip
+    chinese = client.get(video_lecture.url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert 'srclang="zh-Hans" label="中文" default>' in chinese
+    assert 'srclang="zh-TW" label="繁體">' in chinese
+    VideoCaption.objects.filter(video=video, language="zh-TW").delete()
     # No track in the reader's language: the first captions show, never the chapters.
     VideoCaption.objects.filter(video=video, language="en").update(language="fr", kind="chapters")
     english = client.get(video_lecture.url).content.decode()

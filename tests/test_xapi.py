@@ -695,6 +695,16 @@ def test_a_queue_that_fell_behind_sends_each_statement_once(
 
 
 @pytest.mark.django_db
+def test_a_task_queued_by_an_earlier_version_is_sent_not_dropped(lrs, demo, video_lecture):
+    """Tasks queued before a deploy name the report's time, not what the statement says:
+    they cannot tell whether they were superseded, so they send (the LRS keeps one)."""
+    progress = record(demo["users"]["member"], video_lecture, {"segments": [[0, 4]]})
+    old_style = xapi.revision(progress.last_report_at - timedelta(seconds=5))
+    assert xapi_service.forward(progress.pk, revision=old_style) == "sent"
+    assert len(lrs.statements()) == 1
+
+
+@pytest.mark.django_db
 def test_a_waiting_queue_retries_later_without_holding_a_worker(lrs, demo, video_lecture, settings):
     settings.ELEARN_XAPI_RETRY_SECONDS = 30
     lrs.statuses = [502]

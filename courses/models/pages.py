@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -198,7 +199,10 @@ class CoursePage(KeptViewRestrictions, CJKSearchMixin, Page):  # noqa: DJ008 - P
         CLOSED = "closed", _("Closed: trainers and administrators enrol members")
 
     enrolment = models.CharField(
-        _("enrolment"), max_length=20, choices=Enrolment.choices, default=Enrolment.OPEN
+        pgettext_lazy("how members join a course", "enrolment"),
+        max_length=20,
+        choices=Enrolment.choices,
+        default=Enrolment.OPEN,
     )
     capacity = models.PositiveIntegerField(
         _("places"),

@@ -29,25 +29,35 @@ class RememberNode(template.Node):
         return remembered(key, lambda: self.nodelist.render(context))
 
 
+# Tags that write the same script as a language code Django uses: a reader of zh-hans is
+# not given Traditional Chinese (zh-Hant, zh-TW) captions before Simplified ones.
+SAME_SCRIPT = {
+    "zh-hans": ("zh-hans", "zh-cn", "zh-sg", "zh-hans-cn", "zh"),
+    "zh-hant": ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-hant-tw"),
+}
+
+
 @register.filter
 def with_default_track(tracks, language: str) -> list:
     """``[(track, shown at first), …]``: the captions in the reader's language show at first
-    (zh-hans reads zh-Hans, zh-CN or zh captions), else the first captions track; chapters
-    never show."""
+    (zh-hans reads zh-Hans, zh-CN or zh captions), else the first captions or subtitles;
+    chapters and other kinds never show by themselves."""
     tracks = list(tracks)
-    shown = [track for track in tracks if track.kind != "chapters"]
+    shown = [track for track in tracks if track.kind in ("captions", "subtitles")]
     wanted = language.lower()
-
-    def tag(track) -> str:
-        return track.language.lower().replace("_", "-")
-
-    default = next(
-        (track for track in shown if tag(track) == wanted),
-        next(
-            (track for track in shown if tag(track).split("-")[0] == wanted.split("-")[0]),
-            shown[0] if shown else None,
-        ),
-    )
+    by_tag = {}
+    for track in shown:
+        by_tag.setdefault(track.language.lower().replace("_", "-"), track)
+    primary = wanted.split("-")[0]
+    other_script = {tag for key, tags in SAME_SCRIPT.items() if key != wanted for tag in tags}
+    accepted = [
+        *SAME_SCRIPT.get(wanted, (wanted, primary)),
+        # en-GB captions for an en reader; never another script's Chinese for a zh one.
+        *(tag for tag in by_tag if tag.split("-")[0] == primary and tag not in other_script),
+    ]
+    default = next((by_tag[tag] for tag in accepted if tag in by_tag), None)
+    if default is None and shown:
+        default = shown[0]
     return [(track, track is default) for track in tracks]
 
 

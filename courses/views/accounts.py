@@ -46,8 +46,8 @@ def signup(request):
 @login_required
 def profile(request):
     """The member's own page: their details, roles and the courses they train."""
-    placeholder = person_name(request.user)  # the user name, for a member with no name yet
-    unnamed = placeholder == request.user.get_username()
+    placeholder = request.user.get_username()  # what certificates say for a member with no name
+    unnamed = not (request.user.first_name.strip() or request.user.last_name.strip())
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()

@@ -16,6 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from elearn.converters import database_id
+
 from ..enrolment_csv import CsvProblem, file_notices, import_enrolments
 from ..enrolments import (
     EnrolmentRefused,
@@ -68,13 +70,6 @@ def _find_user(text: str):
     return matches[0] if len(matches) == 1 else None
 
 
-def posted_pk(value) -> int | None:
-    """A row's id as a form sent it, or None for anything else ("abc", "1.5", ""): a hand-made
-    or stale form gets a message, not a server error."""
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
-
-
 def back_url(request, course) -> str:
     """Where an action returns to: the page it was started from (the join requests page
     sends ``next``), else the course's members. Only addresses on this site are followed."""
@@ -122,20 +117,20 @@ def course_enrolments(request, page_id: int):
         {
             "course": course,
             # Requests first come, first served, as on the join requests page.
-            "pending": sorted(
-                (e for e in enrolments if e.status == Enrolment.Status.PENDING),
-                key=lambda e: (e.created_at, e.pk),
+            "pending": enrolments.filter(status=Enrolment.Status.PENDING).order_by(
+                "created_at", "pk"
             ),
             "active": page_obj,
             "active_count": enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
             "query": query,
-            "former": [
-                e
-                for e in enrolments
-                if e.status in (Enrolment.Status.DECLINED, Enrolment.Status.WITHDRAWN)
-            ],
+            "former": enrolments.filter(
+                status__in=[Enrolment.Status.DECLINED, Enrolment.Status.WITHDRAWN]
+            ),
             "places_left": places_left(course),
-            "groups": enrollable_groups().annotate(size=Count("user")).order_by("name"),
+            # Only active accounts are enrolled: the count says how many a group enrols.
+            "groups": enrollable_groups()
+            .annotate(size=Count("user", filter=Q(user__is_active=True)))
+            .order_by("name"),
             "csv_report": csv_report,
             # After a file with problems (re-shown with its report) the options stay as chosen.
             "csv_options": (
@@ -153,7 +148,7 @@ def _act(request, course, action):
     """Carry out one POSTed action; (redirect, None) when done, (None, report) to re-show."""
     back = redirect(back_url(request, course))
     if action in ("approve", "decline", "remove"):
-        pk = posted_pk(request.POST.get("enrolment"))
+        pk = database_id(request.POST.get("enrolment", "").strip())
         enrolment = course.enrolments.select_related("user").filter(pk=pk).first() if pk else None
         if enrolment is None:
             _not_listed(request)
@@ -172,9 +167,16 @@ def _act(request, course, action):
             )
             return back, None
         try:
-            decide(enrolment, approve=True, by=request.user)
+            decided = decide(enrolment, approve=True, by=request.user)
         except EnrolmentRefused as refused:
             messages.error(request, refused.message)
+            return back, None
+        if decided.status != Enrolment.Status.ACTIVE:  # another admin declined it meanwhile
+            messages.warning(
+                request,
+                _("%(name)s’s request was already decided: %(status)s.")
+                % {"name": person_name(decided.user), "status": decided.get_status_display()},
+            )
             return back, None
         messages.success(
             request, _("%(name)s is enrolled.") % {"name": person_name(enrolment.user)}
@@ -199,7 +201,7 @@ def _act(request, course, action):
         messages.success(request, _("%(name)s is enrolled.") % {"name": person_name(user)})
         return back, None
     if action == "enrol_group":
-        pk = posted_pk(request.POST.get("group"))
+        pk = database_id(request.POST.get("group", "").strip())
         group = enrollable_groups().filter(pk=pk).first() if pk else None
         if group is None:
             messages.error(request, _("Choose a group."))
@@ -357,8 +359,16 @@ def confirm_enrolment_change(request, page_id: int, enrolment_id: int, action: s
             # Said as what the admin did: the member did not leave on their own.
             messages.success(request, _("%(name)s was removed from the course.") % {"name": name})
         else:
-            decide(enrolment, approve=False, by=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("%(name)s was declined.") % {"name": name})
+            reason = form.cleaned_data["reason"]
+            decided = decide(enrolment, approve=False, by=request.user, reason=reason)
+            if decided.status != Enrolment.Status.DECLINED:  # approved by another meanwhile
+                messages.warning(
+                    request,
+                    _("%(name)s’s request was already decided: %(status)s.")
+                    % {"name": name, "status": decided.get_status_display()},
+                )
+            else:
+                messages.success(request, _("%(name)s was declined.") % {"name": name})
         return redirect(back)
     return TemplateResponse(
         request,

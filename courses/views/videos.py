@@ -74,9 +74,9 @@ def video_position(request, video_id: int):
         return json_error(str(exc), 400)
     position = report.get("position") if isinstance(report, dict) else None
     if not is_seconds(position):
-        return json_error("position is a number of seconds", 400)
+        return json_error(_("The position is not a number of seconds."), 400)
     if position > (video.duration or 0) + 1:
-        return json_error("position is outside the video", 400)
+        return json_error(_("The position is outside the video."), 400)
     position = float(position)
     VideoPosition.objects.update_or_create(
         user=request.user, video=video, defaults={"position": position}

@@ -29,7 +29,8 @@ from wagtail.admin.views.reports import ReportView
 from courses.models import Certificate, Enrolment
 from courses.names import person_name
 from courses.progress import course_lessons
-from courses.views.enrolment_admin import enrollable_groups, posted_pk
+from courses.views.enrolment_admin import enrollable_groups
+from elearn.converters import database_id
 
 from .. import charts, metrics
 from ..filters import (
@@ -236,7 +237,7 @@ class CourseProgressReport(InsightsReport):
 
     def get(self, request, *args, **kwargs):
         asked = request.GET.get("course")
-        if asked and not self.courses.filter(pk=posted_pk(asked)).exists():
+        if asked and not self.courses.filter(pk=database_id(asked)).exists():
             # A course that is not theirs (or is gone) is refused with a message, never
             # answered with another course's report that could be taken for it.
             if request.headers.get("x-requested-with") == "XMLHttpRequest":

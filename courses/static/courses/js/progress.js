@@ -57,6 +57,7 @@
         segStart = null;
     }
 
+    var sent = 0, answered = 0;  // reports sent, and the latest whose answer is shown
     function flush() {
         if (video && !video.paused && segStart !== null) {
             closeSegment(video.currentTime);
@@ -74,9 +75,17 @@
         if (pending.done) { body.done = true; }
         if (!Object.keys(body).length) { return; }
         pending = { segments: [], slides: [], reading: 0, end: false, done: false };
+        var seq = ++sent;
         window.elearnPostJson(url, body)
             .then(function (r) {
-                if (r.ok) { retryDelay = 0; return r.json().then(show); }
+                // Answers may come back out of order (a slide reported at once while the
+                // last one is under way): an older one does not undo a newer state.
+                if (r.ok) {
+                    retryDelay = 0;
+                    return r.json().then(function (answer) {
+                        if (seq > answered) { answered = seq; show(answer); }
+                    });
+                }
                 // Busy or down: keep the report and try again. Other refusals (not enrolled,
                 // a bad report) would be refused again, so they are dropped.
                 if (r.status === 429 || r.status >= 500) { throw new Error("retry"); }
