@@ -21,8 +21,8 @@ def test_bar_labels_are_cut_by_their_width_not_their_characters():
     assert labels[0] == titles[0]  # short enough to stay whole
     for label in labels[1:]:
         assert label.endswith("…")
-        # At most 34 columns, a Chinese character taking two: about 230 px at 12 px.
-        assert sum(2 if "\u4e00" <= c <= "\u9fff" or c in "，" else 1 for c in label) <= 34
+        # At most 30 columns, a Chinese character taking two: about 222 px at 12 px.
+        assert sum(2 if "\u4e00" <= c <= "\u9fff" or c in "，“”·" else 1 for c in label) <= 30
     assert labels[3].startswith("6. 加强机关")
     # The whole title is kept for screen readers and on hover.
     assert f"<title>{titles[3]}: 1</title>" in str(svg)
