@@ -296,7 +296,11 @@ def import_enrolments(
                     user = _create_account(User, fields)
                     created_users.append(user)
                     result.outcome = "created"
-                before = Enrolment.objects.active().filter(user=user, course=course).exists()
+                before = (
+                    Enrolment.objects.filter(user=user, course=course)
+                    .values_list("status", flat=True)
+                    .first()
+                )
                 try:
                     # A new account's invitation names the course: no second email.
                     new = result.outcome == "created"
@@ -305,7 +309,12 @@ def import_enrolments(
                     result.outcome, result.message = "failed", refused.message
                     continue
                 if not result.outcome:
-                    result.outcome = "already" if before else "enrolled"
+                    active = before == Enrolment.Status.ACTIVE
+                    result.outcome = "already" if active else "enrolled"
+                if before == Enrolment.Status.DECLINED:
+                    # Listing someone is deliberate, but a trainer had said no: the admin sees
+                    # it before the file is applied (a trial run shows it too).
+                    result.message = _("Their request to join had been declined.")
             if report.failed or dry_run:
                 raise _Rollback
             report.applied = True

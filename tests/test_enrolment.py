@@ -789,3 +789,18 @@ def test_a_courses_members_are_found_by_name_and_paged(demo):
     nobody = admin.get(url, {"q": "nobody-like-this"}).content.decode()
     assert "No member matches “nobody-like-this”." in nobody
     assert admin.get(url, {"p": "abc"}).status_code == 200
+
+
+def test_a_csv_listing_someone_whose_request_was_declined_says_so(demo):
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    person = newcomer("turned-down")
+    decide(enrol(person.user, course), approve=False, by=demo["users"]["trainer"])
+    data = f"email\n{person.user.email}\n".encode()
+    response = client_for("admin", demo).post(
+        f"/admin/courses/{course.pk}/members/",
+        {"action": "import_csv", "csv": SimpleUploadedFile("m.csv", data), "dry_run": "on"},
+    )
+    assert "fine · Their request to join had been declined." in response.content.decode()
+    report, _created = import_enrolments(data, course, by=demo["users"]["admin"])
+    assert report.applied and report.rows[0].outcome == "enrolled"
+    assert report.rows[0].message == "Their request to join had been declined."
