@@ -21,11 +21,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from .enrolments import EnrolmentRefused, enrol
 from .models import Enrolment
-from .names import split_full_name
+from .names import join_list, split_full_name
 from .roles import add_member
 
 MAX_ROWS = 5000
@@ -214,7 +214,7 @@ def unused_columns_message(columns: list[str], read: list[str]) -> str:
 
 def quoted(headings: list[str]) -> str:
     """“E-mail”, “姓名” — with the reader's language's list separator (、 in Chinese)."""
-    return pgettext("between items in a list", ", ").join(f"“{h}”" for h in headings)
+    return join_list(f"“{h}”" for h in headings)
 
 
 def _unreadable(error: csv.Error, line: int) -> CsvProblem:

@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from django.utils.translation import pgettext
+
 
 def _is_cjk(text: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") and ch.isalpha() for ch in text)
@@ -27,6 +29,11 @@ def split_full_name(name: str) -> tuple[str, str]:
         return name[1:], name[:1]
     first, _, last = name.rpartition(" ")
     return (first, last) if first else (last, "")
+
+
+def join_list(items) -> str:
+    """Items joined by the reader's language's list separator: "a, b"; "a、b" in Chinese."""
+    return pgettext("between items in a list", ", ").join(items)
 
 
 def join_names(names) -> str:

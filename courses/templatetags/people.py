@@ -2,8 +2,8 @@
 ``{{ users|person_names }}``: several, listed as the reader's language lists them."""
 
 from django import template
-from django.utils.translation import pgettext
 
+from ..names import join_list
 from ..names import person_name as _person_name
 
 register = template.Library()
@@ -18,4 +18,4 @@ def person_name(user) -> str:
 @register.filter
 def person_names(users) -> str:
     """Names joined by the language's list separator: "Ada Lovelace, 李明"; "Ada Lovelace、李明"."""
-    return pgettext("between items in a list", ", ").join(_person_name(user) for user in users)
+    return join_list(_person_name(user) for user in users)

@@ -70,6 +70,16 @@ def _find_user(text: str):
     return matches[0] if len(matches) == 1 else None
 
 
+def _already_decided(request, enrolment) -> None:
+    """Tell the person a request was decided before their click (by them in another tab, or
+    by another admin), and how."""
+    messages.warning(
+        request,
+        _("%(name)s’s request was already decided: %(status)s.")
+        % {"name": person_name(enrolment.user), "status": enrolment.get_status_display()},
+    )
+
+
 def back_url(request, course) -> str:
     """Where an action returns to: the page it was started from (the join requests page
     sends ``next``), else the course's members. Only addresses on this site are followed."""
@@ -160,11 +170,7 @@ def _act(request, course, action):
             nxt = request.POST.get("next")
             return redirect(confirm + (f"?{urlencode({'next': nxt})}" if nxt else "")), None
         if enrolment.status != Enrolment.Status.PENDING:
-            messages.warning(
-                request,
-                _("%(name)s’s request was already decided: %(status)s.")
-                % {"name": person_name(enrolment.user), "status": enrolment.get_status_display()},
-            )
+            _already_decided(request, enrolment)
             return back, None
         try:
             decided = decide(enrolment, approve=True, by=request.user)
@@ -172,11 +178,7 @@ def _act(request, course, action):
             messages.error(request, refused.message)
             return back, None
         if decided.status != Enrolment.Status.ACTIVE:  # another admin declined it meanwhile
-            messages.warning(
-                request,
-                _("%(name)s’s request was already decided: %(status)s.")
-                % {"name": person_name(decided.user), "status": decided.get_status_display()},
-            )
+            _already_decided(request, decided)
             return back, None
         messages.success(
             request, _("%(name)s is enrolled.") % {"name": person_name(enrolment.user)}
@@ -362,11 +364,7 @@ def confirm_enrolment_change(request, page_id: int, enrolment_id: int, action: s
             reason = form.cleaned_data["reason"]
             decided = decide(enrolment, approve=False, by=request.user, reason=reason)
             if decided.status != Enrolment.Status.DECLINED:  # approved by another meanwhile
-                messages.warning(
-                    request,
-                    _("%(name)s’s request was already decided: %(status)s.")
-                    % {"name": name, "status": decided.get_status_display()},
-                )
+                _already_decided(request, decided)
             else:
                 messages.success(request, _("%(name)s was declined.") % {"name": name})
         return redirect(back)
