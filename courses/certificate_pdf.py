@@ -54,19 +54,37 @@ def _fit(canvas, text: str, font: str, size: float, width: float, minimum: float
 
 
 def _split(canvas, text: str, font: str, size: float, width: float) -> list[str]:
-    """Break a long title into lines: at spaces for Latin text, anywhere for Chinese."""
+    """Break text into lines no wider than ``width``: at spaces for Latin text, anywhere for
+    Chinese, and inside a word only when the word alone is wider than a line."""
     lines, line = [], ""
     tokens = text.split(" ") if " " in text else list(text)
     joiner = " " if " " in text else ""
     for token in tokens:
         candidate = f"{line}{joiner}{token}" if line else token
-        if line and canvas.stringWidth(candidate, font, size) > width:
-            lines.append(line)
-            line = token
-        else:
+        if canvas.stringWidth(candidate, font, size) <= width:
             line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in token:
+            if line and canvas.stringWidth(line + char, font, size) > width:
+                lines.append(line)
+                line = ""
+            line += char
     lines.append(line)
     return lines
+
+
+def _fitted(canvas, text, font, size, width, *, lines: int, minimum: float):
+    """(lines, size): ``text`` in at most ``lines`` lines of ``width`` at the largest size
+    from ``size`` down to ``minimum``. At the minimum it takes the lines it needs: a
+    certificate never drops part of a name or a title."""
+    while True:
+        broken = _split(canvas, text, font, size, width)
+        if len(broken) <= lines or size <= minimum:
+            return broken, size
+        size -= 0.5
 
 
 def _centred(canvas, fonts, text, y, size, *, bold=False, colour=INK, width=640, minimum=12):
@@ -99,22 +117,26 @@ def render_certificate(text: CertificateText) -> bytes:
         _centred(canvas, fonts, text.organisation, page_h - 95, 15, colour=MUTED)
     _centred(canvas, fonts, text.heading, page_h - 150, 34, bold=True, colour=ACCENT)
     _centred(canvas, fonts, text.lead, page_h - 200, 14, colour=MUTED)
-    name_size = _centred(canvas, fonts, text.name, page_h - 248, 32, bold=True, minimum=16)
-    name_w = canvas.stringWidth(text.name, fonts.font(text.name, True), name_size)
+    # A long name shrinks, then wraps upwards from the line it is written on.
+    name_font = fonts.font(text.name, True)
+    lines, size = _fitted(canvas, text.name, name_font, 32, 640, lines=1, minimum=20)
+    if len(lines) > 1:
+        lines, size = _fitted(canvas, text.name, name_font, 20, 640, lines=3, minimum=8)
+    for index, line in enumerate(lines):
+        y = page_h - 248 + (len(lines) - 1 - index) * size * 1.2
+        _centred(canvas, fonts, line, y, size, bold=True)
+    name_w = max(canvas.stringWidth(line, name_font, size) for line in lines)
     rule = max(name_w, 260) / 2 + 20
     canvas.setStrokeColor(MUTED)
     canvas.setLineWidth(0.6)
     canvas.line(page_w / 2 - rule, page_h - 260, page_w / 2 + rule, page_h - 260)
     _centred(canvas, fonts, text.completed, page_h - 292, 14, colour=MUTED)
 
-    # A long course title wraps onto two lines before it shrinks.
+    # A long course title wraps onto two lines before it shrinks, then onto a third.
     course_font = fonts.font(text.course, True)
-    size = 24
-    lines = _split(canvas, text.course, course_font, size, 640)
-    while len(lines) > 2 and size > 14:
-        size -= 1
-        lines = _split(canvas, text.course, course_font, size, 640)
-    lines = lines[:3]
+    lines, size = _fitted(canvas, text.course, course_font, 24, 640, lines=2, minimum=14)
+    if len(lines) > 2:
+        lines, size = _fitted(canvas, text.course, course_font, 14, 640, lines=3, minimum=7)
     y = page_h - 332
     for line in lines:
         _centred(canvas, fonts, line, y, size, bold=True, minimum=size)
@@ -132,9 +154,14 @@ def render_certificate(text: CertificateText) -> bytes:
         canvas.setFont(fonts.font(label), 10)
         canvas.drawString(left, base + 16, label)
         value_font = fonts.font(value, True)
-        canvas.setFont(value_font, _fit(canvas, value, value_font, 13, 360, 8))
+        # Many trainers take a second line (below, towards the frame), not the QR code's room.
+        lines, size = _fitted(canvas, value, value_font, 13, 360, lines=1, minimum=9)
+        if len(lines) > 1:
+            lines, size = _fitted(canvas, value, value_font, 9, 360, lines=3, minimum=5)
+        canvas.setFont(value_font, size)
         canvas.setFillColor(INK)
-        canvas.drawString(left, base, value)
+        for index, line in enumerate(lines):
+            canvas.drawString(left, base - index * size * 1.15, line)
         canvas.setFillColor(MUTED)
 
     qr_size = 92

@@ -179,6 +179,82 @@ def test_long_titles_and_names_stay_on_one_page():
     assert "王芳" in pdf_text(data)
 
 
+def _printed(data: bytes) -> tuple[str, list[tuple[float, float, float, float]], tuple]:
+    """The page's text without whitespace, the boxes of its visible characters, the page size."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        page = pdf[0]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        boxes = [
+            textpage.get_charbox(index)
+            for index in range(textpage.count_chars())
+            if not text[index].isspace()
+        ]
+        return "".join(text.split()), boxes, page.get_size()
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "course", "trainers"),
+    [
+        # As long as the fields allow: 150 + 150 characters of name, 255 of title.
+        (
+            "Alexandria" * 15 + " " + "Montgomery" * 15,
+            "Records management " * 13,
+            "Tom Trainer, " * 40,
+        ),
+        ("王" * 150 + "芳" * 150, "档案信息化建设" * 36, "、".join(["王芳", "赵强", "李明"] * 20)),
+        (
+            "Maria Fernanda de los Ángeles Gutiérrez-Villanueva y Rodríguez de la Fuente",
+            "短",
+            "王芳",
+        ),
+    ],
+    ids=["latin", "chinese", "realistic"],
+)
+def test_a_long_name_title_or_trainer_list_is_printed_whole_inside_the_frame(
+    name, course, trainers
+):
+    text = CertificateText(
+        heading="Certificate of completion",
+        lead="This certifies that",
+        name=name,
+        completed="has completed the course",
+        course=course,
+        date_label="Date",
+        date="Nov. 26, 2026",
+        trainers_label="Trainers",
+        trainers=trainers,
+        organisation="Records Society",
+        code_label="Certificate code",
+        code="ABCD-EFGH-JKMN",
+        verify_url="https://training.example.org/certificates/ABCD-EFGH-JKMN/",
+        title="Certificate",
+    )
+    printed, boxes, (width, height) = _printed(render_certificate(text))
+    for value in (name, course, trainers):
+        assert "".join(value.split()) in printed  # nothing cut off
+    frame = 38  # the inner line of the double frame
+    for left, bottom, right, top in boxes:
+        assert frame <= left and right <= width - frame, (left, right)
+        assert frame <= bottom and top <= height - frame, (bottom, top)
+
+
+def test_a_member_with_the_longest_name_allowed_completes_and_is_certified(
+    demo, django_capture_on_commit_callbacks
+):
+    member = demo["users"]["member"]
+    member.first_name, member.last_name = "A" * 150, "B" * 150
+    member.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in demo["course"].get_lessons():
+            complete_lesson(member, lesson)
+    certificate = Enrolment.objects.get(user=member, course=demo["course"]).certificate
+    assert certificate.member_name == f"{'A' * 150} {'B' * 150}"
+
+
 def test_codes_are_normalised_as_people_type_them():
     assert normalise_code(" abcd efgh jkmn ") == "ABCD-EFGH-JKMN"
     assert normalise_code("o1il-0000-0000") == "0111-0000-0000"

@@ -45,9 +45,12 @@ class Certificate(models.Model):
         verbose_name=_("enrolment"),
     )
     code = models.CharField(_("code"), max_length=20, unique=True, default=new_code)
-    member_name = models.CharField(_("member"), max_length=255)
+    # As long as ``person_name`` can make it: Django's first and last names (150 each) and
+    # the space between.
+    member_name = models.CharField(_("member"), max_length=301)
     course_title = models.CharField(_("course"), max_length=255)
-    trainer_names = models.CharField(_("trainers"), max_length=500, blank=True)
+    # A course may have any number of trainers.
+    trainer_names = models.TextField(_("trainers"), blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
 
