@@ -8,13 +8,13 @@ course), emailed to the member by a background task queued after the commit
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from .addresses import absolute
 from .certificate_pdf import CertificateText, render_certificate
 from .models import Certificate, Enrolment, OrganisationSettings
 from .names import join_names, person_name
@@ -58,7 +58,7 @@ def issue_certificate(enrolment: Enrolment) -> Certificate:
 
 
 def verify_url(certificate: Certificate) -> str:
-    return settings.WAGTAILADMIN_BASE_URL + certificate.get_absolute_url()
+    return absolute(certificate.get_absolute_url())
 
 
 def certificate_text(certificate: Certificate) -> CertificateText:

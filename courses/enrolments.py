@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .addresses import absolute
 from .mail import send_template
 from .models import CoursePage, Enrolment
 
@@ -189,15 +189,17 @@ def invite(user, course: CoursePage) -> None:
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    link = settings.WAGTAILADMIN_BASE_URL + reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
+    link = absolute(
+        reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
     )
     send_template(
         [user.email],
         "courses/email/invitation.txt",
-        {"user": user, "course": course, "link": link, "site_url": settings.WAGTAILADMIN_BASE_URL},
+        {"user": user, "course": course, "link": link},
     )

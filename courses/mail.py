@@ -7,6 +7,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from wagtail.users.models import UserProfile
 
+from .addresses import site_address
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,7 +24,7 @@ def send_template(
     """Send one email; a mail server being down is logged, never raised into the caller (an
     enrolment or a completed course must not be undone by it). ``footer`` is a template
     rendered with the same context below the body (the unsubscribe links)."""
-    context = {"site_url": settings.WAGTAILADMIN_BASE_URL, **context}
+    context = {"site_url": site_address(), **context}
     subject, _sep, body = render_to_string(template, context).strip().partition("\n")
     body = body.strip() + "\n"
     if footer:

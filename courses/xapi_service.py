@@ -12,7 +12,6 @@ importing the course export.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import logging
 import re
@@ -20,14 +19,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
-from wagtail.models import Site
 
 from . import xapi
+from .addresses import page_address, public_address, site_address
 from .models import ArticlePage, CoursePage, Enrolment, LecturePage, LessonProgress
 from .models.videos import VideoPosition
 from .names import person_name
@@ -47,32 +45,6 @@ class LessonFacts:
     video: xapi.VideoFacts | None
 
 
-def public_address(root_url: str | None = None) -> str:
-    """The address a site is reached at, as statements name it: the Wagtail Site's root URL,
-    or ``WAGTAILADMIN_BASE_URL`` when there is no site or it has only a placeholder address.
-
-    Wagtail's first Site (and the demo's) is ``http://localhost``, and installations set their
-    public address in ``WAGTAILADMIN_BASE_URL`` (mails and certificates link there) without
-    editing the Site: ids under localhost would be the same for every installation and mean
-    nothing to an LRS. Never the request's host: ids must not change with the address the
-    admin who downloads the export happens to use.
-    """
-    if root_url and not _placeholder(root_url):
-        return root_url.rstrip("/")
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-
-
-def _placeholder(root_url: str) -> bool:
-    host = (urlsplit(root_url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return not host
-    return address.is_loopback or address.is_unspecified
-
-
 def home_page() -> str:
     """The site members have their accounts on: the actor's ``account.homePage``.
 
@@ -80,19 +52,14 @@ def home_page() -> str:
     not to one of its sites, so a member in courses on two sites is still one person to the
     LRS.
     """
-    site = Site.objects.filter(is_default_site=True).first()
-    return public_address(site.root_url if site is not None else None)
+    return site_address()
 
 
 def page_activity(page, activity_type: str) -> xapi.Activity:
     """A page as an xAPI Activity: its absolute URL at its site's public address, its title
     by language, its type."""
-    parts = page.get_url_parts()
-    if parts is None:  # not under any site: still a stable, absolute IRI
-        url = f"{public_address()}/admin/pages/{page.pk}/"
-    else:
-        _site_id, root_url, path = parts
-        url = public_address(root_url) + path
+    # A page under no site still gets a stable, absolute IRI.
+    url = page_address(page) or f"{public_address()}/admin/pages/{page.pk}/"
     return xapi.Activity(
         url=url,
         names=xapi.language_map(page.title, page.locale.language_code),

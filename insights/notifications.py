@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import get_connection
 from django.db.models import Max
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
+from courses.addresses import absolute, page_address, site_address
 from courses.mail import preferred_language, send_template
 from courses.models import Enrolment, LessonProgress
 from courses.progress import course_lessons, required_lessons
@@ -73,9 +73,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 
 def unsubscribe_url(user, kind: str) -> str:
     """The absolute link that stops ``kind`` of email (or ``ALL``) for ``user``."""
-    return settings.WAGTAILADMIN_BASE_URL + reverse(
-        "notification_unsubscribe", args=[unsubscribe_token(user, kind)]
-    )
+    return absolute(reverse("notification_unsubscribe", args=[unsubscribe_token(user, kind)]))
 
 
 def unsubscribe(user, kind: str) -> NotificationPreferences:
@@ -106,7 +104,7 @@ def notify(user, kind: str, template: str, context: dict, *, connection=None) ->
             "user": user,
             "unsubscribe_url": link,
             "unsubscribe_all_url": unsubscribe_url(user, ALL),
-            "preferences_url": settings.WAGTAILADMIN_BASE_URL + reverse("notification_preferences"),
+            "preferences_url": absolute(reverse("notification_preferences")),
             "kind_label": kind_label(kind),
         }
         return send_template(
@@ -124,7 +122,7 @@ def notify(user, kind: str, template: str, context: dict, *, connection=None) ->
 
 def course_url(course) -> str:
     """The course page's absolute address, for emails."""
-    return settings.WAGTAILADMIN_BASE_URL + (course.url or "/")
+    return page_address(course) or site_address()
 
 
 def members_of(course):
@@ -187,8 +185,7 @@ def notify_completion(certificate) -> bool:
         {
             "certificate": certificate,
             "course": certificate.enrolment.course,
-            "download_url": settings.WAGTAILADMIN_BASE_URL
-            + reverse("certificate_pdf", args=[certificate.code]),
+            "download_url": absolute(reverse("certificate_pdf", args=[certificate.code])),
             "verify_url": verify_url(certificate),
         },
     )
@@ -203,7 +200,7 @@ def notify_new_lesson(lesson) -> int:
     context = {
         "course": course,
         "lesson": lesson,
-        "lesson_url": settings.WAGTAILADMIN_BASE_URL + (lesson.url or "/"),
+        "lesson_url": page_address(lesson) or site_address(),
     }
     return sum(
         notify(
