@@ -17,6 +17,18 @@ class CoursesConfig(AppConfig):
 
         register_converter(DatabaseIdConverter, "id")
 
+        # Django's User writes "first last" everywhere (Wagtail's users list, page history,
+        # workflow emails): "静 陈" for 陈静. The names' own order instead, for the user model
+        # Django ships (a custom one defines its own).
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import AbstractUser
+
+        from .names import full_name
+
+        user_model = get_user_model()
+        if user_model.get_full_name is AbstractUser.get_full_name:
+            user_model.get_full_name = full_name
+
         # Importing the tasks here loads the conversion libraries when a worker starts, not
         # while the first deck waits for its text.
         from . import signal_handlers, tasks  # noqa: F401

@@ -9,13 +9,20 @@ def _is_cjk(text: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") and ch.isalpha() for ch in text)
 
 
-def person_name(user) -> str:
-    """The member's full name in their own script's order, or their username."""
+def full_name(user) -> str:
+    """The user's first and last names in their own script's order ("Ada Lovelace", "李明"),
+    or "" when they gave none: ``get_full_name`` for every screen that shows a user, Wagtail's
+    included (``courses.apps``)."""
     first = (user.first_name or "").strip()
     last = (user.last_name or "").strip()
     if _is_cjk(first + last):
-        return f"{last}{first}" or user.get_username()
-    return " ".join(part for part in (first, last) if part) or user.get_username()
+        return f"{last}{first}"
+    return " ".join(part for part in (first, last) if part)
+
+
+def person_name(user) -> str:
+    """The member's full name in their own script's order, or their username."""
+    return full_name(user) or user.get_username()
 
 
 def split_full_name(name: str) -> tuple[str, str]:

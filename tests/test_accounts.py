@@ -188,3 +188,21 @@ def test_one_address_guessing_many_accounts_is_stopped(client, demo, settings):
         _attempt(client, "/accounts/login/", "wrong", name)
     answer = _attempt(client, "/accounts/login/", PASSWORDS["member"])
     assert "Too many failed" in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "shown"),
+    [("静", "陈", "陈静"), ("Ada", "Lovelace", "Ada Lovelace"), ("", "", "")],
+)
+def test_every_screen_writes_a_name_in_its_own_order(first, last, shown, admin_client):
+    """Wagtail shows users by ``get_full_name``: its users list, page history and workflow
+    emails said "静 陈" for 陈静."""
+    from django.contrib.auth.models import User
+    from wagtail.admin.utils import get_user_display_name
+
+    user = User.objects.create_user("chen-jing", first_name=first, last_name=last)
+    assert user.get_full_name() == shown
+    assert get_user_display_name(user) == (shown or "chen-jing")
+    html = admin_client.get("/admin/users/", {"q": "chen"}).content.decode()
+    assert (shown or "chen-jing") in html
+    assert "静 陈" not in html
