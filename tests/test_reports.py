@@ -291,6 +291,34 @@ def test_trainers_see_only_their_own_courses(known):
     assert other.get(f"/admin/insights/video/{known.lessons['L2'].pk}/").status_code in (302, 403)
 
 
+@pytest.mark.parametrize("url", [SUMMARY, GROUPS, CERTIFICATES])
+def test_reports_of_all_courses_refuse_a_course_the_trainer_cannot_see(
+    trainer, admin_client_demo, known, url
+):
+    """As the one-course reports do: with a message, not a report of "All my courses" that
+    could be taken for that course's."""
+    for params in ({"course": known.other.pk}, {"course": known.other.pk, "export": "csv"}):
+        for results in ("", "results/"):
+            response = trainer.get(url + results, params, follow=True)
+            html = response.content.decode()
+            assert response.redirect_chain == [("/admin/", 302)], (url, results, params)
+            assert "You can’t see the reports of that course" in html
+            assert "Someone else" not in html and "Oscar Outsider" not in html
+    # Their own course, and all of them, still open.
+    for course in (known.course.pk, ""):
+        response = trainer.get(url, {"course": course})
+        assert response.status_code == 200 and not response.context["filters"].errors
+        assert "Known answers" in response.content.decode()
+    # An id no course has is left to the filter, which says so above the report.
+    for asked in (999999, "abc"):
+        response = trainer.get(url, {"course": asked})
+        assert response.status_code == 200 and "course" in response.context["filters"].errors
+    # Administrators see every course.
+    for course in (known.course.pk, known.other.pk):
+        response = admin_client_demo.get(url, {"course": course})
+        assert response.status_code == 200 and not response.context["filters"].errors
+
+
 def test_admins_see_every_course(admin_client_demo, known):
     courses = [row["Course"] for row in csv_rows(admin_client_demo, SUMMARY, {})]
     assert "Known answers" in courses and "Someone else's course" in courses

@@ -26,7 +26,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.mixins import Echo
 from wagtail.admin.views.reports import ReportView
 
-from courses.models import Certificate, Enrolment
+from courses.models import Certificate, CoursePage, Enrolment
 from courses.names import person_name
 from courses.progress import course_lessons
 from courses.views.enrolment_admin import enrollable_groups
@@ -89,6 +89,9 @@ class InsightsReport(ReportView):
     filterset_class = EnrolmentFilterSet
     paginate_by = 50
     intro = ""
+    # A report about one course at a time has no "all my courses" to fall back to: a filter
+    # error would leave it showing another course, which could be taken for the one asked.
+    one_course = False
 
     def dispatch(self, request, *args, **kwargs):
         check_reports(request.user)
@@ -114,6 +117,37 @@ class InsightsReport(ReportView):
     def chosen_courses(self) -> list:
         course = self.chosen("course")
         return [course] if course is not None else list(self.courses)
+
+    def refuses_asked_course(self) -> bool:
+        """Whether the course in the query string is one whose reports the person may not
+        read: a course that exists and is not theirs, or, for a one-course report, any id
+        that is not one of theirs (gone, malformed)."""
+        asked = self.request.GET.get("course")
+        if not asked:
+            return False
+        pk = database_id(asked)
+        if self.one_course:
+            return not self.courses.filter(pk=pk).exists()
+        # Other ids no course of theirs has are the filter's to refuse: it says so above
+        # the report, which still shows "All my courses".
+        return (
+            pk is not None
+            and CoursePage.objects.filter(pk=pk).exclude(pk__in=self.courses.values("pk")).exists()
+        )
+
+    def refuse_asked_course(self):
+        """Refuse with a message, never answering with a report (or, for a one-course report,
+        another course's report) that could be taken for the course asked for."""
+        if self.request.headers.get("x-requested-with") == "XMLHttpRequest":
+            raise PermissionDenied
+        messages.error(
+            self.request,
+            _(
+                "You can’t see the reports of that course: only its trainers and the "
+                "administrators can, and the course may no longer exist."
+            ),
+        )
+        return redirect("wagtailadmin_home")
 
     # Export -----------------------------------------------------------------------------
 
@@ -164,6 +198,8 @@ class InsightsReport(ReportView):
         return self.decorate_paginated_queryset(self.get_filtered_queryset())
 
     def get(self, request, *args, **kwargs):
+        if self.refuses_asked_course():
+            return self.refuse_asked_course()
         # A download skips the listing's context (which would count and hold every row)
         # and writes straight from the rows, so a CSV streams in constant memory.
         if self.is_export:
@@ -225,6 +261,7 @@ class CourseProgressReport(InsightsReport):
     index_url_name = "insights_course_progress"
     index_results_url_name = "insights_course_progress_results"
     filterset_class = OneCourseFilterSet
+    one_course = True
     export_filename = "course-progress"
     default_ordering = "member"
     table_classname = "listing insights-matrix"
@@ -234,23 +271,6 @@ class CourseProgressReport(InsightsReport):
         "enrolled": ("created_at", "pk"),
         "completed": ("completed_at", "pk"),
     }
-
-    def get(self, request, *args, **kwargs):
-        asked = request.GET.get("course")
-        if asked and not self.courses.filter(pk=database_id(asked)).exists():
-            # A course that is not theirs (or is gone) is refused with a message, never
-            # answered with another course's report that could be taken for it.
-            if request.headers.get("x-requested-with") == "XMLHttpRequest":
-                raise PermissionDenied
-            messages.error(
-                request,
-                _(
-                    "You can’t see the reports of that course: only its trainers and the "
-                    "administrators can, and the course may no longer exist."
-                ),
-            )
-            return redirect("wagtailadmin_home")
-        return super().get(request, *args, **kwargs)
 
     def get_filterset_kwargs(self):
         kwargs = super().get_filterset_kwargs()
