@@ -23,7 +23,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -103,6 +115,32 @@ def summarise(facts: Iterable[EnrolmentFact]) -> Summary:
 def active(enrolments):
     """Members now in the course (a completed member stays active)."""
     return enrolments.filter(status=Enrolment.Status.ACTIVE)
+
+
+def members_progress(courses, enrolments):
+    """The progress rows in the lessons of ``courses`` of members whose enrolment in that
+    lesson's course is active, among ``enrolments``: one query, however many courses.
+
+    A member who left a course keeps their progress rows, and may still be active in another
+    course of the report: matching on the member alone would count the lessons of the course
+    they left."""
+    lessons = {course.pk: [lesson.pk for lesson in course_lessons(course)] for course in courses}
+    lesson_ids = [pk for ids in lessons.values() for pk in ids]
+    if not lesson_ids:
+        return LessonProgress.objects.none()
+    # Which course each row's lesson is in, so the member is matched with that course.
+    lesson_course = Case(
+        *[When(page_id__in=ids, then=Value(pk)) for pk, ids in lessons.items() if ids],
+        output_field=IntegerField(),
+    )
+    member = active(enrolments).filter(
+        user_id=OuterRef("user_id"), course_id=OuterRef("lesson_course")
+    )
+    return (
+        LessonProgress.objects.filter(page_id__in=lesson_ids)
+        .annotate(lesson_course=lesson_course)
+        .filter(Exists(member))
+    )
 
 
 def enrolment_facts(enrolments) -> list[EnrolmentFact]:
@@ -460,7 +498,9 @@ class Activity:
 
 def activity(courses, enrolments, start: date, end: date, *, with_views: bool = True) -> Activity:
     """New enrolments, lessons completed and lesson page views per week, for ``courses``;
-    enrolments and completions only by the members in ``enrolments``.
+    enrolments and completions only by the members in ``enrolments``, and, like every other
+    count here, only those whose enrolment in the course is active (``members_progress``):
+    a member who left is no longer counted, for the weeks before they left either.
 
     New enrolments are active ones, by the day they were made (``created_at``, the field the
     reports' "Enrolled" filter reads): the members the summary's "Enrolled" column counts,
@@ -480,12 +520,8 @@ def activity(courses, enrolments, start: date, end: date, *, with_views: bool = 
         .values_list("day", "n")
     )
     completed = (
-        LessonProgress.objects.filter(
-            page_id__in=lesson_ids,
-            user_id__in=enrolments.values("user_id"),
-            completed_at__gte=since,
-            completed_at__lt=until,
-        )
+        members_progress(courses, enrolments)
+        .filter(completed_at__gte=since, completed_at__lt=until)
         .annotate(day=TruncDate("completed_at"))
         .values("day")
         .annotate(n=Count("pk"))

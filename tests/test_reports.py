@@ -3,6 +3,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -130,6 +131,36 @@ def test_new_enrolments_chart_adds_up_to_the_enrolled_column(trainer, known):
     weekly = {values[0]: values[column] for values in chart["rows"]}
     assert weekly["03-02"] == 4 and weekly["03-16"] == 2  # m1–m4, then m5 and m6
     assert sum(weekly.values()) == int(row["Enrolled"]) == 6
+
+
+def test_lessons_completed_chart_counts_active_members_only(trainer, known):
+    """As every other count of the report, the chart's lessons completed are those of members
+    whose enrolment in the course is active: not a withdrawn member's (m7 completed A1 in
+    the first week), even when they are active in another course of the report."""
+    from courses.models import Enrolment, LessonProgress
+
+    from .reporting import T0
+
+    LessonProgress.objects.create(  # an active member's completion in the fourth week
+        user=known.members["m5"],
+        page=known.lessons["A1"],
+        completed_at=T0 + timedelta(days=22),
+        last_report_at=T0 + timedelta(days=22),
+    )
+    known.other.trainers.add(known.trainer)
+    known.other.save()  # a page's trainers are saved with the page
+    Enrolment.objects.create(user=known.members["m7"], course=known.other, created_at=T0)
+    dates = {"enrolled_from": "2026-03-01", "enrolled_to": "2026-03-31"}
+    # m1's four, m2's two, m3's and m4's A1; then m2's A4; then m5's A1.
+    expected = {"02-23": 0, "03-02": 8, "03-09": 1, "03-16": 0, "03-23": 1, "03-30": 0}
+    for course in (known.course.pk, ""):  # the course, and all the trainer's courses
+        response = trainer.get(SUMMARY, {**dates, "course": course})
+        titles = {row.title for row in response.context["object_list"]}
+        assert ("Someone else's course" in titles) == (course == "")
+        [chart] = response.context["charts"]
+        column = chart["headers"].index("Lessons completed")
+        weekly = {values[0]: values[column] for values in chart["rows"]}
+        assert weekly == expected, course
 
 
 def test_groups_compared(trainer, known):
