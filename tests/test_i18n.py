@@ -221,3 +221,12 @@ def test_wagtails_missing_words_keep_their_placeholders_and_markup(domain):
         for chinese in [entry.msgstr, *entry.msgstr_plural.values()]:
             if chinese:
                 assert set(placeholder.findall(chinese)) == english, entry.msgid
+
+
+def test_wagtails_words_and_our_model_names_are_written_together(admin_client_demo):
+    """添加演示文稿, not Wagtail's 添加 演示文稿: Chinese puts no space between words. The deck
+    is 演示文稿 and its slides 幻灯片, so "4 幻灯片" in a list cannot mean four decks."""
+    admin_client_demo.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = admin_client_demo.get("/admin/snippets/courses/slidedeck/").content.decode()
+    assert "添加演示文稿" in html and "添加 演示文稿" not in html
+    assert "1 演示文稿" in " ".join(html.split())
