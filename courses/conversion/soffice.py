@@ -24,7 +24,9 @@ FONTS_CONF = Path(__file__).with_name("fontconfig") / "fonts.conf"
 DEFAULT_TIMEOUT_S = 300.0
 
 # Written into each fresh profile before start-up. MacroSecurityLevel 3 + DisableMacrosExecution
-# means no document macro ever runs; BlockUntrustedRefererLinks stops remote images loading.
+# means no document macro ever runs. BlockUntrustedRefererLinks keeps a .pptx's or .ppt's linked
+# pictures from loading, remote or on the server's own disk (nothing else stops a .ppt's; an
+# .odp's pictures load regardless, hence normalise.unlink_odf).
 # DefaultLocale_CJK zh-CN: East Asian text without a language tag gets Simplified Chinese glyph
 # forms (the Noto CJK collection shares one glyph set; the language picks the regional forms).
 _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>

@@ -1,13 +1,16 @@
 """Hostile files for the fuzz tests, made in the test: zips written byte by byte (so sizes,
 flags and names can lie), decks from python-pptx with one part swapped, minimal OpenDocument
-presentations, pictures whose headers claim absurd sizes, and mutations of real files."""
+presentations, legacy .ppt files saved by LibreOffice, pictures whose headers claim absurd
+sizes, and mutations of real files."""
 
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import struct
+import subprocess
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -285,6 +288,56 @@ def odp_image(href: str) -> str:
         f'xlink:href="{href}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/>'
         "</draw:frame>"
     )
+
+
+# --- legacy .ppt, written by LibreOffice ------------------------------------------------------
+
+# LibreOffice's default writes links to local files relative to the saved file; an absolute
+# URL keeps pointing at the same file wherever the upload is put.
+_ABSOLUTE_LINKS = (
+    '<item oor:path="/org.openoffice.Office.Common/Save/URL"><prop oor:name="FileSystem" '
+    'oor:op="fuse"><value>false</value></prop></item>'
+)
+
+
+def bare_libreoffice(src: Path, out_dir: Path, target: str, settings: str = "") -> Path:
+    """``soffice --convert-to target`` with LibreOffice's own defaults (none of the pipeline's
+    hardening) plus registry ``settings``, in a fresh profile; returns the file written."""
+    from courses.conversion.soffice import find_soffice
+
+    profile = out_dir / "profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><oor:items '
+        'xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{settings}</oor:items>',
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [
+            find_soffice(),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out_dir),
+            str(src),
+        ],
+        env={**os.environ, "HOME": str(profile)},
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    written = out_dir / (src.stem + "." + target.split(":")[0])
+    assert written.is_file(), f"LibreOffice wrote no {target} for {src.name}"
+    return written
+
+
+def saved_as_ppt(src: Path, out_dir: Path) -> Path:
+    """``src`` saved by LibreOffice as PowerPoint 97-2003, links to local files kept absolute."""
+    return bare_libreoffice(src, out_dir, "ppt", _ABSOLUTE_LINKS)
 
 
 # --- pictures whose headers lie --------------------------------------------------------------

@@ -14,13 +14,14 @@ import io
 import zipfile
 import zlib
 
+import olefile
 import pypdfium2 as pdfium
 import pytest
 
-from courses.conversion import soffice
+from courses.conversion import detect_format, soffice
 
 from . import build
-from .conftest import check_converted, check_no_magenta, convert
+from .conftest import check_converted, check_no_magenta, convert, magenta_pixels
 from .harness import count, rng_for, run_case
 
 pytestmark = pytest.mark.slow  # LibreOffice converts whatever gets through
@@ -366,6 +367,43 @@ def test_linked_by_url(index, small_deck, tmp_path, listener, canary, monkeypatc
         lambda: convert(path, tmp_path / "out"),
         check,
     )
+
+
+def test_a_ppt_linking_a_local_picture_does_not_show_it(small_deck, tmp_path, canary):
+    """A legacy .ppt whose picture is a link to a file on the server's disk (another course's
+    slide images, say): the picture stays out of the slide images. unlink_odf does not reach
+    binary .ppt records; LibreOffice's BlockUntrustedRefererLinks (``soffice._REGISTRY``) is
+    what keeps the file out, and a bare LibreOffice shows it."""
+    canary_path, secret = canary
+    picture = canary_path.with_name("secret.png")
+    linked = build.link_picture(small_deck, tmp_path / "l.pptx", picture.as_uri())
+    ppt = build.saved_as_ppt(linked, tmp_path / "ppt")
+    assert detect_format(ppt) == "ppt"
+    # The .ppt links the picture and holds no copy of it: nothing but the link can show it.
+    assert picture.as_uri().encode("utf-16-le") in ppt.read_bytes()
+    with olefile.OleFileIO(str(ppt)) as ole:
+        assert not ole.exists("Pictures") or ole.get_size("Pictures") == 0
+    bare = build.bare_libreoffice(ppt, tmp_path / "bare", "pdf")
+    assert _magenta_in_first_page(bare) >= 20, "a bare LibreOffice no longer shows the link"
+
+    def check(converted) -> None:
+        check_converted(converted, canary=secret)
+        check_no_magenta(converted)
+        deck, _result, _early = converted
+        assert "Plain words for the reader" in deck.slides[0].plain_text()
+
+    outcome = run_case(
+        "url_links", "ppt_picture_file", lambda: convert(ppt, tmp_path / "out"), check
+    )
+    expect(outcome, {"ok"})
+
+
+def _magenta_in_first_page(pdf_path) -> int:
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        return magenta_pixels(pdf[0].render(scale=1).to_pil())
+    finally:
+        pdf.close()
 
 
 # --- huge pixel dimensions --------------------------------------------------------------------
