@@ -14,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from . import conversion
 from .deck_service import limits
+from .models import SlideDeck
 from .models.slides import file_sha256
 from .storage_files import local_copy
 from .upload_progress import UploadProgressMixin
@@ -57,6 +58,14 @@ class SlideDeckForm(UploadProgressMixin, WagtailAdminModelForm):
         help_text=_("Rebuild the slides from the file, e.g. after fonts were installed."),
     )
 
+    # Here a protected file without its password is kept and fails to convert: the trainer
+    # types the password on the deck's page and converts again.
+    password_needed_now = False
+    password_needed_message = _(
+        "This presentation is password-protected. Type its password, or remove the password "
+        "and upload it again."
+    )
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
@@ -80,6 +89,8 @@ class SlideDeckForm(UploadProgressMixin, WagtailAdminModelForm):
                             conversion.decrypt(path, password, out)
                             conversion.detect(out)
                             self._decrypted = out.read_bytes()
+                    elif self.password_needed_now:
+                        self.add_error("password", self.password_needed_message)
                 else:
                     if password:
                         self.add_error(
@@ -118,3 +129,17 @@ class SlideDeckForm(UploadProgressMixin, WagtailAdminModelForm):
             ):
                 queue_conversion(deck, force=True)
         return deck
+
+
+class SlideDeckUploadForm(SlideDeckForm):
+    """The deck chooser's upload tab: a new deck as the Slide decks add form makes it (same
+    checks, same conversion), with only what a first upload needs."""
+
+    convert_again = None  # a new deck is converted anyway
+    # The deck is chosen as soon as it is saved, and the trainer has no deck page open to
+    # type the password on later: ask for it now.
+    password_needed_now = True
+
+    class Meta:
+        model = SlideDeck
+        fields = ["title", "file", "password", "collection"]

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from .models import LectureVideo
 from .models.slides import file_sha256
 from .upload_progress import UploadProgressMixin
 
@@ -33,3 +34,14 @@ class LectureVideoForm(UploadProgressMixin, WagtailAdminModelForm):
             if file_changed or self.cleaned_data.get("process_again"):
                 queue_video_processing(video, force=True)
         return video
+
+
+class LectureVideoUploadForm(LectureVideoForm):
+    """The video chooser's upload tab: a new video as the Lecture videos add form makes it
+    (same processing), without captions, which are added on the video's own page."""
+
+    process_again = None  # a new video is processed anyway
+
+    class Meta:
+        model = LectureVideo
+        fields = ["title", "file", "collection"]

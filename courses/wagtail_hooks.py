@@ -1,5 +1,6 @@
-"""Wagtail admin: the Slide decks menu, listing, chooser, and "convert again"; page buttons;
-the peer review's own history entry; the access check on Wagtail's own document downloads."""
+"""Wagtail admin: the Slide decks menu, listing, chooser (with upload), and "convert again";
+page buttons; the peer review's own history entry; the access check on Wagtail's own document
+downloads."""
 
 from django.http import Http404
 from django.urls import path, reverse
@@ -17,6 +18,7 @@ from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
 
 from .deck_forms import SlideDeckForm
 from .models import CoursePage, Enrolment, LecturePage, LectureVideo, SlideDeck
+from .upload_choosers import LectureVideoChooserViewSet, SlideDeckChooserViewSet
 from .upload_progress import admin_css, admin_upload_progress_js
 from .video_forms import LectureVideoForm
 from .views import deck_admin, enrolment_admin, handout_admin, lecture_admin, xapi_admin
@@ -78,6 +80,7 @@ class SlideDeckViewSet(SnippetViewSet):
         "created_at",
     ]
     copy_view_enabled = False
+    chooser_viewset_class = SlideDeckChooserViewSet
     edit_handler = ObjectList(
         [
             HelpPanel(template="courses/admin/deck_status_panel.html", heading=_("Conversion")),
@@ -293,6 +296,7 @@ class LectureVideoViewSet(SnippetViewSet):
         "created_at",
     ]
     copy_view_enabled = False
+    chooser_viewset_class = LectureVideoChooserViewSet
     edit_handler = ObjectList(
         [
             HelpPanel(template="courses/admin/video_status_panel.html", heading=_("Processing")),

@@ -592,7 +592,9 @@ class LecturePage(  # noqa: DJ008 - Page has it
         on_delete=models.SET_NULL,
         related_name="lectures",
         verbose_name=_("slide deck"),
-        help_text=_("Upload decks under Slide decks; members step through the slides here."),
+        help_text=_(
+            "Choose a deck, or upload one in the chooser; members step through the slides here."
+        ),
     )
     video = models.ForeignKey(
         "courses.LectureVideo",
@@ -601,7 +603,7 @@ class LecturePage(  # noqa: DJ008 - Page has it
         on_delete=models.SET_NULL,
         related_name="lectures",
         verbose_name=_("video"),
-        help_text=_("Upload videos under Lecture videos; members watch it here."),
+        help_text=_("Choose a video, or upload one in the chooser; members watch it here."),
     )
     show_hidden_slides = models.BooleanField(
         _("show hidden slides to members"),
