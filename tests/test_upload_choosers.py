@@ -266,3 +266,50 @@ def test_trainer_uploads_the_lectures_deck_from_its_editor(
     page.screenshot(path=artifacts_dir / f"chooser-upload-chosen-{language}.png")
     assert errors == []
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_video_uploads_from_the_lecture_editor_with_its_progress(
+    browser, live_server, artifacts_dir, tmp_path
+):
+    """A slow link, as on "Lecture videos": the modal shows the percentage climb, then the
+    video is the lecture's."""
+    from courses.demo_content import load_demo
+    from tests.browser import log_in_admin
+
+    lecture = load_demo()["slides_lecture"]
+    clip = make_video(tmp_path / "welcome.mp4", size="640x480", seconds=8)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in_admin(page, live_server.url, "trainer")
+    page.goto(f"{live_server.url}/admin/pages/{lecture.pk}/edit/")
+
+    page.locator("#id_video-chooser [data-chooser-action-choose]:visible").click()
+    modal = page.locator(".modal-content")
+    modal.locator("#tab-label-create").click()
+    form = modal.locator("#tab-create form")
+    form.locator("#id_upload-title").fill("Welcome")
+    form.locator("#id_upload-file").set_input_files(clip)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    rate = clip.stat().st_size // 2  # about 2 s of upload
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": rate},
+    )
+    form.locator("[type=submit]").click()
+    page.wait_for_function(
+        "(document.querySelector('.modal-content .upload-progress progress') || {}).value > 0"
+    )
+    status = modal.locator(".upload-progress span").inner_text()
+    assert "Uploading" in status and "%" in status
+    page.screenshot(path=artifacts_dir / "chooser-video-upload-progress.png")
+    page.locator("#id_video-title", has_text="Welcome").wait_for(timeout=60000)
+    video = LectureVideo.objects.get(title="Welcome")
+    assert page.locator("#id_video").input_value() == str(video.pk)
+    assert video.file_size == clip.stat().st_size and video.uploaded_by_user.username == "trainer"
+    assert errors == []
+    context.close()

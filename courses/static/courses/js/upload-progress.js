@@ -1,6 +1,7 @@
 // Upload progress in the admin: a form whose file input is marked [data-upload-progress] is
 // sent in the background so the trainer sees how much of a large deck or video has gone up,
-// and can cancel. Without JavaScript the form posts as usual.
+// and can cancel. Without JavaScript the form posts as usual. The same progress shows in the
+// upload tab of the lecture editor's deck and video choosers.
 (function () {
     "use strict";
 
@@ -25,29 +26,18 @@
         return box;
     }
 
-    document.addEventListener("submit", function (event) {
-        var form = event.target;
-        var input = form.querySelector("input[type=file][data-upload-progress]");
-        if (!input || !input.files.length || event.defaultPrevented || !window.FormData) { return; }
-        event.preventDefault();
-
-        var data = new FormData(form);
-        if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
+    // Shows under `input` how far `xhr` has sent its file, with a Cancel button if
+    // `cancellable`; returns what to call when the upload fails.
+    function track(xhr, form, input, cancellable) {
         var box = form.querySelector(".upload-progress") || panel(input);
         var bar = box.querySelector("progress");
         var text = box.querySelector("span");
         var cancel = box.querySelector("button");
         var started = Date.now();
-        var xhr = new XMLHttpRequest();
         box.hidden = false;
-        cancel.hidden = false;
-
-        function failed() {
-            text.textContent = input.dataset.uploadFailedLabel;
-            box.classList.add("is-failed");
-            cancel.hidden = true;
-            form.querySelectorAll("[type=submit]").forEach(function (button) { button.disabled = false; button.removeAttribute("data-w-progress-loading-value"); });
-        }
+        box.classList.remove("is-failed");
+        cancel.hidden = !cancellable;
+        cancel.onclick = function () { xhr.abort(); };
 
         xhr.upload.addEventListener("progress", function (e) {
             if (!e.lengthComputable) { return; }
@@ -63,6 +53,24 @@
             text.textContent = input.dataset.uploadDoneLabel;
             cancel.hidden = true;
         });
+        return function failed() {
+            text.textContent = input.dataset.uploadFailedLabel;
+            box.classList.add("is-failed");
+            cancel.hidden = true;
+            form.querySelectorAll("[type=submit]").forEach(function (button) { button.disabled = false; button.removeAttribute("data-w-progress-loading-value"); });
+        };
+    }
+
+    document.addEventListener("submit", function (event) {
+        var form = event.target;
+        var input = form.querySelector("input[type=file][data-upload-progress]");
+        if (!input || !input.files.length || event.defaultPrevented || !window.FormData) { return; }
+        event.preventDefault();
+
+        var data = new FormData(form);
+        if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
+        var xhr = new XMLHttpRequest();
+        var failed = track(xhr, form, input, true);
         xhr.addEventListener("load", function () {
             if (xhr.status >= 500 || xhr.status === 413 || xhr.status === 0) { failed(); return; }
             if (xhr.responseURL && xhr.responseURL.split("#")[0] !== new URL(form.action || window.location.href, window.location.href).href) {
@@ -76,9 +84,30 @@
         });
         xhr.addEventListener("error", failed);
         xhr.addEventListener("abort", failed);
-        cancel.onclick = function () { xhr.abort(); };
         xhr.open("POST", form.action || window.location.href);
         xhr.setRequestHeader("X-Requested-With", "upload-progress");
         xhr.send(data);
     });
+
+    // A chooser modal's upload tab (the lecture editor's deck and video choosers) is sent by
+    // Wagtail's own script, which handles the answer: only watch that request's upload. Not
+    // cancellable there: an aborted request reads as a server error in Wagtail's modal.
+    if (window.jQuery) {
+        window.jQuery.ajaxPrefilter(function (options) {
+            if (!window.FormData || !(options.data instanceof FormData)) { return; }
+            var form = Array.prototype.find.call(
+                document.querySelectorAll("form[data-chooser-modal-creation-form]"),
+                function (candidate) { return candidate.action === options.url; }
+            );
+            var input = form && form.querySelector("input[type=file][data-upload-progress]");
+            if (!input || !input.files.length) { return; }
+            options.xhr = function () {
+                var xhr = window.jQuery.ajaxSettings.xhr();
+                var failed = track(xhr, form, input, false);
+                xhr.addEventListener("load", function () { if (xhr.status >= 500 || xhr.status === 413) { failed(); } });
+                xhr.addEventListener("error", failed);
+                return xhr;
+            };
+        });
+    }
 })();
