@@ -63,7 +63,9 @@ def test_trainers_see_an_upload_tab_in_both_choosers(trainer_client, demo):
 def test_the_upload_tab_reads_in_chinese(trainer_client, demo):
     trainer_client.cookies["django_language"] = "zh-hans"
     deck_modal = chooser_html(trainer_client, DECK_CHOOSER)
-    assert "上传演示文稿" in deck_modal and ">上传<" in deck_modal.replace(" ", "").replace("\n", "")
+    assert "上传演示文稿" in deck_modal and ">上传<" in deck_modal.replace(" ", "").replace(
+        "\n", ""
+    )
     assert "搜索" in deck_modal and "选择" in deck_modal
     assert "Search" not in deck_modal and "Choose" not in deck_modal
     assert "上传视频" in chooser_html(trainer_client, VIDEO_CHOOSER)
