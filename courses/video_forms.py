@@ -1,9 +1,12 @@
 """Admin forms for lecture videos and their caption tracks."""
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from .conversion import video as video_core
 from .models import LectureVideo
 from .models.slides import file_sha256
 from .upload_progress import UploadProgressMixin
@@ -17,6 +20,18 @@ class LectureVideoForm(UploadProgressMixin, WagtailAdminModelForm):
         required=False,
         help_text=_("Rebuild the web versions from the original file."),
     )
+
+    def clean_file(self):
+        """A picture or a document is refused here, in the words processing would use later:
+        the trainer is still at the form, and nothing is stored or queued."""
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):
+            head = upload.read(video_core.SNIFF_BYTES)
+            upload.seek(0)
+            message = video_core.refused_by_kind(head)
+            if message:
+                raise forms.ValidationError(gettext(message), code="not_video")
+        return upload
 
     def save(self, commit=True):
         from .tasks import queue_video_processing

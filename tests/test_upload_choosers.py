@@ -153,13 +153,26 @@ def test_an_empty_video_is_refused_in_the_chooser(trainer_client, demo, tmp_path
 def test_a_file_that_is_not_a_video_fails_with_a_reason_as_from_the_video_page(
     trainer_client, demo, tmp_path, choose_upload
 ):
-    """As on "Lecture videos", the video form takes any file and processing says what is
-    wrong (tests/test_videos.py): the chooser does not judge videos differently."""
+    """As on "Lecture videos", a file that is no known picture or document is taken and
+    processing says what is wrong (tests/test_videos.py): the chooser judges videos alike."""
     path = tmp_path / "notes.mp4"
     path.write_text("these are my notes, not a video")
     answer = choose_upload(trainer_client, VIDEO_CHOOSER, path)
     video = LectureVideo.objects.get(pk=answer["result"]["id"])
     assert video.status == LectureVideo.Status.FAILED and video.error_code == "not_video"
+
+
+def test_a_picture_is_refused_in_the_video_chooser_and_nothing_is_made(
+    trainer_client, demo, tmp_path, choose_upload
+):
+    from PIL import Image
+
+    path = tmp_path / "screenshot.png"
+    Image.new("RGB", (64, 36), "white").save(path)
+    answer = choose_upload(trainer_client, VIDEO_CHOOSER, path)
+    assert answer["step"] == "reshow_creation_form"
+    assert "This file is a picture, not a video." in answer["htmlFragment"]
+    assert not LectureVideo.objects.filter(title="screenshot").exists()
 
 
 @pytest.fixture

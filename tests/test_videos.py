@@ -124,6 +124,35 @@ def test_a_file_that_is_not_a_video_fails_with_a_reason(trainer_client, demo, tm
     assert video.file.storage.exists(video.file.name), "the original is kept"
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("ox-Presentation.potx", "This file is a document, not a video."),
+        ("slide.png", "This file is a picture, not a video."),
+    ],
+)
+def test_a_deck_or_a_picture_is_refused_at_the_form(
+    trainer_client, demo, tmp_path, upload, corpus_dir, name, message
+):
+    """A trainer who picks the deck (or a screenshot) on the video form is told at once, in
+    the words processing would use later, and nothing is stored."""
+    from PIL import Image
+
+    path = tmp_path / name
+    if name.endswith(".png"):
+        Image.new("RGB", (64, 36), "white").save(path)
+    else:
+        path.write_bytes((corpus_dir / "pptx" / name).read_bytes())
+    response = upload(trainer_client, path)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not LectureVideo.objects.filter(title=path.stem).exists()
+    trainer_client.cookies["django_language"] = "zh-hans"
+    chinese = upload(trainer_client, path).content.decode()
+    assert "不是视频" in chinese
+    assert not LectureVideo.objects.filter(title=path.stem).exists()
+
+
 def test_lecture_page_has_the_player(client, video_lecture):
     html = client.get(video_lecture.url).content.decode()
     assert "data-video-player" in html

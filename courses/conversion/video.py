@@ -132,6 +132,9 @@ _DOCUMENT_MESSAGE = gettext_noop(
     "MP4, MOV, WebM, MKV or AVI files."
 )
 
+# Kinds refused from their first bytes, before ffmpeg is asked.
+_REFUSED_KINDS = {"picture": _PICTURE_MESSAGE, "document": _DOCUMENT_MESSAGE}
+
 
 # --- data ---------------------------------------------------------------------------------
 
@@ -343,13 +346,28 @@ _TIME_RE = re.compile(r"time=\s*(\d+):(\d\d):(\d\d(?:\.\d+)?)")
 
 
 def _sniff(path: Path) -> str:
-    """Coarse kind from the first bytes: "video", "picture", "audio", "document", "unknown".
+    """Coarse kind of a file from its first bytes (:func:`kind_of`).
 
     Used to word the error when ffmpeg cannot open the file: a damaged MP4 is "corrupt", a
     text file renamed .mp4 is "not a video".
     """
     with path.open("rb") as fh:
-        head = fh.read(512)
+        return kind_of(fh.read(SNIFF_BYTES))
+
+
+SNIFF_BYTES = 512
+
+
+def refused_by_kind(head: bytes) -> str | None:
+    """The (untranslated) message for a file whose first bytes already say it is a picture or
+    a document, or None: processing refuses these before ffmpeg looks, so the upload form can
+    tell the trainer at once, in the same words."""
+    return _REFUSED_KINDS.get(kind_of(head))
+
+
+def kind_of(head: bytes) -> str:
+    """Coarse kind from a file's first bytes: "video", "picture", "audio", "document",
+    "unknown"."""
     if head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
         return "audio" if head[8:11] in (b"M4A", b"M4B") else "video"
     if head.startswith(
@@ -524,10 +542,8 @@ def probe(path: str | Path, *, timeout: float = PROBE_TIMEOUT_S) -> VideoInfo:
     if size == 0:
         raise CorruptFile(_EMPTY_MESSAGE, detail=f"{path.name} is empty")
     kind = _sniff(path)
-    if kind == "picture":
-        raise NotAVideo(_PICTURE_MESSAGE, detail=f"{path.name}: image signature")
-    if kind == "document":
-        raise NotAVideo(_DOCUMENT_MESSAGE, detail=f"{path.name}: document signature")
+    if kind in _REFUSED_KINDS:
+        raise NotAVideo(_REFUSED_KINDS[kind], detail=f"{path.name}: {kind} signature")
 
     run = _run_ffmpeg([*_INPUT_GUARD, "-i", str(path)], timeout)
     info = _parse_ffmpeg_info(run.stderr, path)
