@@ -368,3 +368,20 @@ def test_reports_menu_and_course_buttons(trainer, known):
     edit = trainer.get(f"/admin/pages/{known.course.pk}/edit/").content.decode()
     assert f"/admin/insights/progress/?course={known.course.pk}" in edit
     assert f"/admin/courses/{known.course.pk}/announcements/" in edit
+
+
+@pytest.mark.parametrize("url", [PROGRESS, SUMMARY, GROUPS, DROP_OFF, CERTIFICATES])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_downloads_are_named_for_the_course_in_any_script(trainer, known, url, fmt):
+    """A browser saved a CSV of a course with a Chinese slug as "download.csv": the name went
+    out MIME-encoded. RFC 6266's filename* carries it; every report names the course."""
+    from urllib.parse import quote
+
+    from courses.models import CoursePage
+
+    CoursePage.objects.filter(pk=known.course.pk).update(slug="评审课程")
+    response, _data = download(trainer, url, {"course": known.course.pk}, fmt)
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename*=utf-8''")
+    assert quote("评审课程-") in disposition and disposition.endswith(f".{fmt}")
+    assert "=?utf-8?" not in disposition

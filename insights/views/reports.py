@@ -20,6 +20,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -213,7 +214,24 @@ class InsightsReport(ReportView):
         return super().get_table(self.decorate_paginated_queryset(object_list))
 
     def get_filename(self):
-        return f"{self.export_filename}-{timezone.localdate():%Y-%m-%d}"
+        """The download's name: the course's slug when the report is about one, what the
+        report is, the day ("digital-office-progress-2026-11-27")."""
+        course = self.filename_course()
+        named = f"{course.slug}-{self.export_filename}" if course else self.export_filename
+        return f"{named}-{timezone.localdate():%Y-%m-%d}"
+
+    def filename_course(self):
+        return self.chosen("course")
+
+    def write_csv_response(self, queryset):
+        # Wagtail writes filename="…" as it is: a Chinese course slug then reaches the browser
+        # MIME-encoded, which no browser reads as a file name ("download.csv"). RFC 6266's
+        # filename* carries it, as Django's FileResponse does for the XLSX.
+        response = super().write_csv_response(queryset)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{self.get_filename()}.csv"
+        )
+        return response
 
     # Charts -----------------------------------------------------------------------------
 
@@ -262,7 +280,7 @@ class CourseProgressReport(InsightsReport):
     index_results_url_name = "insights_course_progress_results"
     filterset_class = OneCourseFilterSet
     one_course = True
-    export_filename = "course-progress"
+    export_filename = "progress"
     default_ordering = "member"
     table_classname = "listing insights-matrix"
     state_key = True  # the legend explains the matrix's cells
@@ -400,8 +418,8 @@ class CourseProgressReport(InsightsReport):
                 )
         return columns
 
-    def get_filename(self):
-        return f"{self.course.slug}-progress-{timezone.localdate():%Y-%m-%d}"
+    def filename_course(self):
+        return self.course
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
@@ -684,9 +702,6 @@ class LessonDropOffReport(CourseProgressReport):
             ),
             ExportColumn("stopped_here", _("Stopped here"), lambda row: row.stopped_here),
         ]
-
-    def get_filename(self):
-        return f"{self.course.slug}-drop-off-{timezone.localdate():%Y-%m-%d}"
 
     def get_charts(self):
         figures = self.drop_off
