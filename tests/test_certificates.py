@@ -90,7 +90,7 @@ def test_the_email_is_in_the_members_language(demo, django_capture_on_commit_cal
         for lesson in demo["course"].get_lessons():
             complete_lesson(member, lesson)
     [email] = mail.outbox
-    assert "你已完成" in email.subject or "完成" in email.subject
+    assert "您已完成" in email.subject or "完成" in email.subject
     assert "证书" in email.body
 
 

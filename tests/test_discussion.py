@@ -321,7 +321,7 @@ def test_reply_emails_in_each_followers_language(
     by_recipient = {message.to[0]: message for message in mail.outbox}
     zh = by_recipient[chinese.email]
     assert zh.subject == f"新回复：“{question.title}”"
-    assert "回复了你关注的问题" in zh.body and "文件名以日期开头。" in zh.body
+    assert "回复了您关注的问题" in zh.body and "文件名以日期开头。" in zh.body
     assert "不再关注这个问题" in zh.body
     en = by_recipient[english.email]
     assert en.subject == f"New reply: “{question.title}”"

@@ -363,7 +363,7 @@ class Composer:
         ]
         if options.trainers:
             trainers = join_names(options.trainers)
-            flowables.append(self.styles.para("body", f"{labels.trainers}: {trainers}"))
+            flowables.append(self.styles.para("body", labels.trainers % {"names": trainers}))
         if options.date:
             flowables.append(self.styles.para("body", options.date.isoformat()))
         frame = Frame(box.x, self.height * 0.35, box.w, self.height * 0.5, 0, 0, 0, 0)

@@ -126,11 +126,12 @@ Part = DeckSource | ArticleSource
 @dataclass
 class Labels:
     """Every word the core prints itself, so the Django layer can pass translated ones.
-    ``page`` is formatted with ``%(page)s`` and ``%(pages)s``."""
+    ``page`` is formatted with ``%(page)s`` and ``%(pages)s``, ``trainers`` with ``%(names)s``
+    (the colon is the language's: Chinese writes a full-width one with no space)."""
 
     page: str = gettext_noop("Page %(page)s of %(pages)s")
     contents: str = gettext_noop("Contents")
-    trainers: str = gettext_noop("Trainers")
+    trainers: str = gettext_noop("Trainers: %(names)s")
     prepared_for: str = gettext_noop("Prepared for")
     handouts: str = gettext_noop("Handouts")
     slide: str = gettext_noop("Slide %(number)s")
