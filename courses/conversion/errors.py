@@ -57,8 +57,9 @@ class WrongPassword(ConversionError):
 class NotAPresentation(ConversionError):
     code = "not_presentation"
     default_message = gettext_noop(
-        "This file is not a presentation. Upload a PowerPoint (.pptx, .ppt, .ppsx, .potx), "
-        "OpenDocument (.odp) or PDF file."
+        # The formats as the upload field's help text lists them (SlideDeck.file).
+        "This file is not a presentation. Upload a PowerPoint (.pptx, .ppsx, .potx, .pptm, "
+        ".ppt), OpenDocument (.odp) or PDF file."
     )
 
 
