@@ -3,6 +3,7 @@ seeking, 2× counts media seconds, over-claims clipped), slides seen, articles r
 completion by each lecture's rule, bad payloads, login, CSRF, throttling and racing reports."""
 
 import json
+import re
 import threading
 from datetime import timedelta
 
@@ -657,3 +658,31 @@ def test_marking_the_last_lesson_done_shows_the_course_complete_and_the_certific
     page.wait_for_url("**/certificates/*/")
     assert "The recovery position" not in page.title()
     assert course.title in page.locator("main").inner_text()
+
+
+@pytest.mark.parametrize(
+    ("rule", "english", "chinese"),
+    [
+        ("video", "when you have watched 90% of the video.", "观看视频的 90% 即完成本课。"),
+        ("slides", "when you have seen 90% of the slides.", "浏览 90% 的幻灯片即完成本课。"),
+        ("both", "of the video and seen 90% of the slides.", "并浏览 90% 的幻灯片"),
+        ("either", "of the video or seen 90% of the slides.", "或浏览 90% 的幻灯片"),
+    ],
+)
+def test_a_lecture_with_video_and_slides_says_what_completes_it(
+    member_client, video_lecture, rule, english, chinese
+):
+    """Stepping through every slide of a lecture that completes by its video looked like
+    progress that counted for nothing: the page says which rule holds."""
+    LecturePage.objects.filter(pk=video_lecture.pk).update(completion_rule=rule)
+    html = member_client.get(video_lecture.url).content.decode()
+    [hint] = re.findall(r'<p class="lesson-rule">(.*?)</p>', html)
+    assert hint.startswith("This lesson is done when you have ") and hint.endswith(english)
+    member_client.cookies["django_language"] = "zh-hans"
+    assert chinese in member_client.get(video_lecture.url).content.decode()
+
+
+def test_a_lecture_with_only_slides_needs_no_rule_said(member_client, demo):
+    slides_lecture = demo["slides_lecture"]
+    assert slides_lecture.video_id is None
+    assert "lesson-rule" not in member_client.get(slides_lecture.url).content.decode()

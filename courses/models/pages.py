@@ -708,6 +708,32 @@ class LecturePage(  # noqa: DJ008 - Page has it
 
     # Slides ---------------------------------------------------------------------------------
 
+    def completion_hint(self) -> str:
+        """What completes the lecture, for members, when it has a video and slides: stepping
+        through every slide of a lecture that completes by its video otherwise looks like
+        progress that counts for nothing. Empty when only one of them is there."""
+        if self.video_id is None or self.deck_id is None:
+            return ""
+        percent = self.completion_threshold
+        hints = {
+            self.CompletionRule.VIDEO: _(
+                "This lesson is done when you have watched %(percent)s%% of the video."
+            ),
+            self.CompletionRule.SLIDES: _(
+                "This lesson is done when you have seen %(percent)s%% of the slides."
+            ),
+            self.CompletionRule.BOTH: _(
+                "This lesson is done when you have watched %(percent)s%% of the video and "
+                "seen %(percent)s%% of the slides."
+            ),
+            self.CompletionRule.EITHER: _(
+                "This lesson is done when you have watched %(percent)s%% of the video or "
+                "seen %(percent)s%% of the slides."
+            ),
+        }
+        hint = hints.get(self.completion_rule, hints[self.CompletionRule.VIDEO])
+        return hint % {"percent": percent}
+
     def get_slides(self, user=None):
         """The deck's slides this viewer may see, in order (hidden ones only for trainers,
         or for everyone when the lecture says so)."""
