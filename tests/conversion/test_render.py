@@ -169,3 +169,97 @@ def test_huge_page_is_capped(tmp_path):
         path, tmp_path / "img", widths=(1920,), thumb_width=None, max_pixels=4_000_000
     )
     assert page.width * page.height <= 4_000_000
+
+
+LATIN_LINE = "What’s “quoted” … en–dash em—dash won’t · dot"
+MIXED_LINE = "Welcome · 欢迎直骨"
+CHINESE_LINE = "“机关”信息化，建设基础。直骨写关"
+# Han characters whose Simplified Chinese and Japanese forms are different glyphs (CIDs).
+FORM_TEST = "直骨写关"
+
+
+def _punctuation_deck(path, font):
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    for index, (text, lang) in enumerate(
+        ((LATIN_LINE, "en-US"), (MIXED_LINE, None), (CHINESE_LINE, "zh-CN"))
+    ):
+        box = slide.shapes.add_textbox(Inches(0.3), Inches(0.5 + 2 * index), Inches(9.4), Inches(1))
+        box.text_frame.text = text
+        run = box.text_frame.paragraphs[0].runs[0]
+        run.font.name = font
+        run.font.size = Pt(24)
+        if lang:
+            run._r.get_or_add_rPr().set("lang", lang)
+    prs.save(path)
+    return path
+
+
+def _drawn_with(pdf_path):
+    """[(char, font name, embedded font bytes)] for every character pdfium finds on page 1."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    textpage = pdf[0].get_textpage()
+    name = ctypes.create_string_buffer(256)
+    flags = ctypes.c_int()
+    fonts: dict[int, bytes] = {}
+    drawn = []
+    for index in range(raw.FPDFText_CountChars(textpage)):
+        char = chr(raw.FPDFText_GetUnicode(textpage, index))
+        if char.isspace() or char in "\ufffe\x00":
+            continue
+        raw.FPDFText_GetFontInfo(textpage, index, name, len(name), ctypes.byref(flags))
+        font = raw.FPDFTextObj_GetFont(raw.FPDFText_GetTextObject(textpage, index))
+        key = ctypes.cast(font, ctypes.c_void_p).value
+        if key not in fonts:
+            size = ctypes.c_size_t()
+            raw.FPDFFont_GetFontData(font, None, 0, ctypes.byref(size))
+            data = (ctypes.c_uint8 * size.value)()
+            raw.FPDFFont_GetFontData(font, data, size.value, ctypes.byref(size))
+            fonts[key] = bytes(data)
+        drawn.append((char, name.value.decode(), fonts[key]))
+    return drawn
+
+
+def _cjk_glyph_names(family, text):
+    from fontTools.ttLib import TTFont
+
+    from courses.handouts.fonts import font_file
+
+    path, index = font_file(family)
+    cmap = TTFont(str(path), fontNumber=index, lazy=True).getBestCmap()
+    return {cmap[ord(char)].encode() for char in text}
+
+
+@pytest.mark.parametrize("font", ["Tw Cen MT", "Arial"])
+def test_latin_punctuation_is_not_drawn_with_the_cjk_font(tmp_path, font):
+    # A Latin font this machine lacks once fell back to Noto Sans CJK, whose ’ “ ” · … are
+    # full-width: "What’s" printed as "What ’s". Chinese text must keep the SC face.
+    pdf = convert_to_pdf(_punctuation_deck(tmp_path / "deck.pptx", font), tmp_path / "out")
+    drawn = _drawn_with(pdf)
+    latin = drawn[: len(LATIN_LINE.replace(" ", ""))]
+    assert "".join(char for char, _f, _d in latin) == LATIN_LINE.replace(" ", "")
+    wrong = [(char, name) for char, name, _data in latin if "CJK" in name]
+    assert not wrong, wrong
+    mixed = drawn[len(latin) : len(latin) + len(MIXED_LINE.replace(" ", ""))]
+    by_char = {char: name for char, name, _data in mixed}
+    assert "CJK" not in by_char["·"] and "CJK" not in by_char["W"], by_char
+    assert all("CJK" in by_char[char] for char in "欢迎直骨"), by_char
+    chinese = drawn[len(latin) + len(mixed) :]
+    assert "".join(char for char, _f, _d in chinese) == CHINESE_LINE
+    # Chinese punctuation stays in the CJK font (full-width) inside Chinese text.
+    assert all("CJK" in name for _char, name, _data in chinese), chinese
+    # pdffonts and pdfium call every face of the collection "NotoSansCJKjp"; the subset's
+    # glyph names (cidNNNNN) show which face's forms were drawn.
+    sc = _cjk_glyph_names("Noto Sans CJK SC", FORM_TEST)
+    jp = _cjk_glyph_names("Noto Sans CJK JP", FORM_TEST)
+    assert not sc & jp
+    for char, _name, data in chinese + mixed:
+        if char in FORM_TEST:
+            assert any(glyph in data for glyph in sc) and not any(g in data for g in jp), char
