@@ -1,8 +1,10 @@
-"""The course's edit form in the admin: who may be chosen as a trainer."""
+"""The course's and the lecture's edit forms in the admin: who may be chosen as a trainer;
+no lecture published with a deck or video whose conversion failed."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -54,4 +56,71 @@ class CoursePageForm(WagtailAdminPageForm):
         if opens and closes and closes <= opens:
             # Saved, it would say "Enrolment opens on …" to members who never could enrol.
             self.add_error("enrolment_closes", _("Enrolment must close after it opens."))
+        return cleaned
+
+
+# The page editor's buttons that publish the page, at once or once a workflow approves it.
+PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-restart-workflow")
+
+
+def failed_file_error(file, with_reason: str, without_reason: str) -> str:
+    """The field error for a deck or video that failed, with its reason when it has one (kept
+    as an English message id, as the lists show it): the reason says how to fix the file."""
+    reason = gettext(file.error_message).strip() if file.error_message else ""
+    return with_reason % {"reason": reason} if reason else str(without_reason)
+
+
+class LecturePageForm(WagtailAdminPageForm):
+    """Publishing is refused while the lecture's deck or video has failed: members would meet
+    a required lesson they can never complete, and the course's handouts would leave it out.
+    A draft may still be saved, to be fixed later; a file still converting is fine, as it is
+    ready soon."""
+
+    def is_publishing(self) -> bool:
+        if any(self.data.get(name) for name in PUBLISHING_ACTIONS):
+            return True
+        # A reviewer approving in the editor moves the page on towards publication.
+        return bool(self.data.get("action-workflow-action")) and (
+            self.data.get("workflow-action-name") == "approve"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.is_publishing():
+            return cleaned
+        deck, video = cleaned.get("deck"), cleaned.get("video")
+        if deck is not None and deck.status == deck.Status.FAILED:
+            self.add_error(
+                "deck",
+                failed_file_error(
+                    deck,
+                    _(
+                        "This slide deck could not be converted, so the lecture cannot be "
+                        "published with it. %(reason)s Or choose another deck; you can save "
+                        "a draft meanwhile."
+                    ),
+                    _(
+                        "This slide deck could not be converted, so the lecture cannot be "
+                        "published with it. Upload it again or choose another deck; you can "
+                        "save a draft meanwhile."
+                    ),
+                ),
+            )
+        if video is not None and video.status == video.Status.FAILED:
+            self.add_error(
+                "video",
+                failed_file_error(
+                    video,
+                    _(
+                        "This video could not be processed, so the lecture cannot be "
+                        "published with it. %(reason)s Or choose another video; you can save "
+                        "a draft meanwhile."
+                    ),
+                    _(
+                        "This video could not be processed, so the lecture cannot be "
+                        "published with it. Upload it again or choose another video; you can "
+                        "save a draft meanwhile."
+                    ),
+                ),
+            )
         return cleaned

@@ -22,7 +22,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import BodyBlock
-from ..course_forms import CoursePageForm
+from ..course_forms import CoursePageForm, LecturePageForm
 from ..search_text import reading_minutes, segment_for_index
 from ..timecodes import format_clock, slide_chapters
 from .handouts import LAYOUT_CHOICES
@@ -578,6 +578,7 @@ class LecturePage(  # noqa: DJ008 - Page has it
     (``slides/<n>/``), and notes; a video joins later."""
 
     lesson_type = "lecture"
+    base_form_class = LecturePageForm
 
     intro = models.TextField(
         _("introduction"),
