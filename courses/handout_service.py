@@ -66,14 +66,15 @@ def recipient_names(build: HandoutBuild) -> list[str]:
 
 
 def _sources(page, files: LocalFiles, **choices):
-    """(parts, options) for a lecture or a course with the admin's choices."""
+    """(parts, options, left out) for a lecture or a course with the admin's choices."""
+    left_out = []
     if isinstance(page, LecturePage):
         parts = lecture_parts(page, files=files)
         options = handout_options(page.course, lecture=page, date=content_date(page), **choices)
     else:
-        parts = course_parts(page, files=files)
+        parts = course_parts(page, files=files, left_out=left_out)
         options = handout_options(page, date=content_date(page), **choices)
-    return parts, options
+    return parts, options, left_out
 
 
 def _file_versions(parts, files: LocalFiles) -> list[str]:
@@ -111,10 +112,12 @@ def _portable(value, files: LocalFiles):
 def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
     """Build (or find already built) the handout of ``page`` with ``choices`` (HandoutOptions
     fields); with ``names``, personalised copies. Returns the storage name, digest, pages,
-    size and whether it was reused. Raises HandoutError for content that cannot be printed."""
+    size, whether it was reused and the lectures left out (as dicts). Raises HandoutError for
+    content that cannot be printed."""
     with tempfile.TemporaryDirectory(prefix="elearn-handout-") as tmp:
         files = LocalFiles(Path(tmp) / "sources", lazy=True)
-        parts, options = _sources(page, files, **choices)
+        parts, options, left_out = _sources(page, files, **choices)
+        left = [item.as_dict() for item in left_out]
         digest = inputs_digest(
             _portable(parts, files),
             options,
@@ -123,7 +126,8 @@ def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
         name = f"{PREFIX}/{digest[:32]}.{'zip' if as_zip else 'pdf'}"
         if default_storage.exists(name):
             return {"file": name, "digest": digest, "pages": _previous_pages(digest, name),
-                    "size": default_storage.size(name), "reused": True}  # fmt: skip
+                    "size": default_storage.size(name), "reused": True,
+                    "left_out": left}  # fmt: skip
         files.fetch()
         out = Path(tmp) / Path(name).name
         if names:
@@ -138,13 +142,14 @@ def produce(page, *, names=(), as_zip=False, progress=None, **choices) -> dict:
         with out.open("rb") as fh:
             stored = default_storage.save(name, File(fh))
     return {"file": stored, "digest": digest, "pages": pages,
-            "size": default_storage.size(stored), "reused": False}  # fmt: skip
+            "size": default_storage.size(stored), "reused": False, "left_out": left}  # fmt: skip
 
 
 def build(handout: HandoutBuild) -> HandoutBuild:
     """Carry out a "Print handouts" request, in the language of the person who asked. Never
     raises for bad content: a missing or unconverted deck, or nobody to print for, ends in
-    FAILED with a reason for the person."""
+    FAILED with a reason for the person (a course's set is READY without lectures whose slides
+    cannot be printed, which it lists)."""
     with translation.override(handout.language or settings.LANGUAGE_CODE):
         return _build(handout)
 
@@ -154,6 +159,7 @@ def _build(handout: HandoutBuild) -> HandoutBuild:
         HandoutBuild.Status.BUILDING,
         progress=0,
         error_message="",
+        left_out=[],
         processing_started_at=timezone.now(),
         attempts=handout.attempts + 1,
     )
@@ -190,7 +196,10 @@ def _build(handout: HandoutBuild) -> HandoutBuild:
         handout.mark(HandoutBuild.Status.READY, progress=100, finished_at=timezone.now(), **made)
     except HandoutError as exc:
         handout.mark(
-            HandoutBuild.Status.FAILED, error_message=exc.message, finished_at=timezone.now()
+            HandoutBuild.Status.FAILED,
+            error_message=exc.message,
+            finished_at=timezone.now(),
+            left_out=[item.as_dict() for item in getattr(exc, "left_out", [])],
         )
     except Exception:
         logger.exception("Handout %s failed unexpectedly", handout.pk)

@@ -8,7 +8,7 @@ order, leave out the same hidden slides, and fail with the same messages.
 from __future__ import annotations
 
 import datetime
-from dataclasses import fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from django.core.files.storage import default_storage
@@ -37,10 +37,71 @@ from .names import person_name
 from .storage_files import LocalFiles, local_path_of
 
 
+@dataclass
+class LeftOut:
+    """A lecture whose slides cannot be printed, and why: kept with the handout (as a dict) to
+    tell the admin what the set lacks and link to the deck to fix."""
+
+    lecture: str
+    deck_id: int
+    deck: str
+    status: str  # SlideDeck.Status
+    reason: str = ""  # the deck's error, an English message id as conversion stored it
+
+    @property
+    def failed(self) -> bool:
+        return self.status == SlideDeck.Status.FAILED
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
 class DeckNotReady(HandoutError):
-    """A lecture's deck has not been converted (yet), so there is nothing to place."""
+    """A lecture's deck has not been converted (yet, or ever), so there is nothing to place;
+    ``left_out`` names the lectures in question."""
 
     code = "deck_not_ready"
+
+    def __init__(self, message: str, *, left_out: list[LeftOut] = (), **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.left_out = list(left_out)
+
+
+def unprintable(lecture: LecturePage) -> LeftOut | None:
+    """Why the lecture's deck cannot be printed now, or None when it can (or has no deck)."""
+    deck = lecture.deck
+    if deck is None or (deck.status == SlideDeck.Status.READY and deck.slide_count):
+        return None
+    return LeftOut(
+        lecture=lecture.title,
+        deck_id=deck.pk,
+        deck=deck.title,
+        status=deck.status,
+        reason=deck.error_message if deck.status == SlideDeck.Status.FAILED else "",
+    )
+
+
+def left_out_message(left_out: list[LeftOut]) -> str:
+    """One sentence for the failed decks, one for those still converting: they call for
+    different things (upload again; wait)."""
+
+    def titles(items):
+        return ", ".join(f"“{item.lecture}”" for item in items)
+
+    failed = [item for item in left_out if item.failed]
+    waiting = [item for item in left_out if not item.failed]
+    sentences = []
+    if failed:
+        sentences.append(
+            _("These lectures' slide decks could not be converted: %(titles)s.")
+            % {"titles": titles(failed)}
+        )
+    if waiting:
+        sentences.append(
+            _("These lectures' slide decks are not converted yet: %(titles)s.")
+            % {"titles": titles(waiting)}
+        )
+    return " ".join(sentences)
 
 
 def local_path(name: str, files: LocalFiles | None) -> Path:
@@ -77,19 +138,34 @@ def deck_source(
 ) -> DeckSource:
     """The lecture's deck with every slide (hidden ones flagged; the options decide).
 
-    Raises :class:`DeckNotReady` when the lecture has no deck or it is not converted."""
+    Raises :class:`DeckNotReady` when the lecture has no deck, or it is not converted (yet,
+    or ever: waiting will not help a failed one, so that is said)."""
     deck = lecture.deck
     if deck is None:
         raise DeckNotReady(
             _("The lecture “%(title)s” has no slide deck.") % {"title": lecture.title}
         )
-    if deck.status != SlideDeck.Status.READY or not deck.slide_count:
+    problem = unprintable(lecture)
+    if problem is not None and problem.failed:
+        raise DeckNotReady(
+            _(
+                "The slide deck of “%(title)s” could not be converted, so it cannot be "
+                "printed. %(reason)s Or choose another deck for the lecture, then print."
+            )
+            % {
+                "title": lecture.title,
+                "reason": _(deck.error_message) if deck.error_message else "",
+            },
+            left_out=[problem],
+        )
+    if problem is not None:
         raise DeckNotReady(
             _(
                 "The slide deck of “%(title)s” is not converted yet (status: %(status)s). "
                 "Wait for the conversion, or convert it again, then print."
             )
-            % {"title": lecture.title, "status": deck.get_status_display()}
+            % {"title": lecture.title, "status": deck.get_status_display()},
+            left_out=[problem],
         )
     pdf_path = local_path(deck.pdf.name, files) if deck.pdf else None
     slides = []
@@ -188,14 +264,18 @@ def lecture_parts(
     return parts
 
 
-def course_parts(course: CoursePage, *, files: LocalFiles | None = None) -> list[Part]:
+def course_parts(
+    course: CoursePage, *, files: LocalFiles | None = None, left_out: list[LeftOut] | None = None
+) -> list[Part]:
     """Every live lesson of the course in tree order, with its section's title.
 
-    A lecture without a deck prints its written part (if any); a lecture whose deck is not
-    converted stops the whole set with :class:`DeckNotReady`, naming every such lecture, since
-    a set with silently missing slides is worse than none."""
+    A lecture without a deck prints its written part (if any). A lecture whose deck cannot be
+    printed (failed, or not converted yet) is left out and added to ``left_out``, so the admin
+    gets the rest of the course and is told what it lacks; without ``left_out`` (a caller that
+    cannot tell anyone) it stops the whole set with :class:`DeckNotReady` instead, since a set
+    with silently missing slides is worse than none. Nothing left to print stops it too."""
     parts: list[Part] = []
-    waiting: list[str] = []
+    missing: list[LeftOut] = []
     for lesson in course.get_lessons():
         parent = lesson.get_parent().specific
         section = parent.title if isinstance(parent, CourseSectionPage) else ""
@@ -204,18 +284,25 @@ def course_parts(course: CoursePage, *, files: LocalFiles | None = None) -> list
                 if len(lesson.body) or lesson.intro:
                     parts.append(article_source(lesson, section=section, files=files))
                 continue
-            try:
-                parts.extend(lecture_parts(lesson, section=section, files=files))
-            except DeckNotReady:
-                waiting.append(lesson.title)
+            problem = unprintable(lesson)
+            if problem is not None:
+                missing.append(problem)
+                continue
+            parts.extend(lecture_parts(lesson, section=section, files=files))
         else:
             parts.append(article_source(lesson, section=section, files=files))
-    if waiting:
-        raise DeckNotReady(
-            _("These lectures' slide decks are not converted yet: %(titles)s.")
-            % {"titles": ", ".join(f"“{title}”" for title in waiting)}
-        )
+    if missing and (left_out is None or not parts):
+        raise DeckNotReady(left_out_message(missing), left_out=missing)
+    if left_out is not None:
+        left_out.extend(missing)
     return parts
+
+
+def unprintable_lectures(page: CoursePage | LecturePage) -> list[LeftOut]:
+    """The lectures a handout of ``page`` would leave out (or stop at), to warn beforehand."""
+    lectures = page.get_lessons() if isinstance(page, CoursePage) else [page]
+    found = (unprintable(lesson) for lesson in lectures if isinstance(lesson, LecturePage))
+    return [problem for problem in found if problem is not None]
 
 
 def handout_options(

@@ -77,6 +77,9 @@ class HandoutBuild(StatusMixin, models.Model):
     pages = models.PositiveIntegerField(null=True)
     size = models.PositiveBigIntegerField(null=True)
     reused = models.BooleanField(default=False)  # the same content was printed before
+    # Lectures whose slides could not be printed (courses.handout_sources.LeftOut as dicts):
+    # a course's set is printed without them, and the admin is told which and why.
+    left_out = models.JSONField(default=list, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

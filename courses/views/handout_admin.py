@@ -6,13 +6,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from ..models import CoursePage, HandoutBuild, LecturePage
+from ..handout_sources import LeftOut, unprintable_lectures
+from ..models import CoursePage, HandoutBuild, LecturePage, SlideDeck
 from ..tasks import queue_handout
 from .enrolment_admin import enrollable_groups
 from .serve import send_file
@@ -59,6 +62,29 @@ def _printable(request, page_id: int):
     return page
 
 
+def left_out_notice(request, left_out: list[LeftOut], intro: str) -> str:
+    """The lectures whose slides are not printed, each with why and a link to its deck: a
+    failed deck is fixed there (upload again), a converting one is only waited for."""
+    items = [
+        {
+            "lecture": item.lecture,
+            "deck": item.deck,
+            "url": reverse("wagtailsnippets_courses_slidedeck:edit", args=[item.deck_id]),
+            "failed": item.failed,
+            "reason": gettext(item.reason) if item.reason else "",
+            "status": SlideDeck.Status(item.status).label
+            if item.status in SlideDeck.Status.values
+            else item.status,
+        }
+        for item in left_out
+    ]
+    return render_to_string(
+        "courses/admin/handout_left_out.html",
+        {"items": items, "intro": intro, "any_failed": any(item["failed"] for item in items)},
+        request=request,
+    )
+
+
 def print_handouts(request, page_id: int):
     """The choices (GET), and a build queued for them (POST)."""
     page = _printable(request, page_id)
@@ -73,6 +99,14 @@ def print_handouts(request, page_id: int):
         queue_handout(handout)
         return redirect("courses_handout_status", handout.pk)
     recent = HandoutBuild.objects.filter(page=page).select_related("requested_by")[:10]
+    # Said before printing too, so an admin can wait for a deck that is nearly converted.
+    warning = left_out_notice(
+        request,
+        unprintable_lectures(page),
+        gettext("These lectures' slides cannot be printed now; the set leaves them out:")
+        if is_course
+        else gettext("The slides of this lecture cannot be printed now:"),
+    )
     return TemplateResponse(
         request,
         "courses/admin/print_handouts.html",
@@ -81,6 +115,7 @@ def print_handouts(request, page_id: int):
             "form": form,
             "is_course": is_course,
             "recent": recent,
+            "left_out_warning": warning,
             "page_title": gettext("Print handouts: %(title)s") % {"title": page.title},
         },
         status=400 if form.errors else 200,
@@ -94,6 +129,15 @@ def _handout(request, handout_id: int) -> HandoutBuild:
     return handout
 
 
+def _handout_left_out(request, handout: HandoutBuild) -> str:
+    left_out = [LeftOut(**item) for item in handout.left_out]
+    if handout.status == HandoutBuild.Status.READY:
+        intro = gettext("Left out of this handout, the rest of the course is printed:")
+    else:
+        intro = gettext("The slide decks to look at:")
+    return left_out_notice(request, left_out, intro)
+
+
 def handout_status(request, handout_id: int):
     """Progress of a build; ``?format=json`` for the page's own polling."""
     handout = _handout(request, handout_id)
@@ -104,6 +148,7 @@ def handout_status(request, handout_id: int):
                 "progress": handout.progress,
                 "pages": handout.pages,
                 "error": gettext(handout.error_message) if handout.error_message else "",
+                "left_out": _handout_left_out(request, handout),
             }
         )
     return TemplateResponse(
@@ -112,6 +157,7 @@ def handout_status(request, handout_id: int):
         {
             "handout": handout,
             "page": handout.page.specific,
+            "left_out": _handout_left_out(request, handout),
             "page_title": gettext("Handout: %(title)s") % {"title": handout.page.title},
         },
     )

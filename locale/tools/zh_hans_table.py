@@ -1004,3 +1004,23 @@ ZH.update(
         "This video's pictures are too large (more than 8192 pixels wide or high). Export it at 4K (3840 × 2160) or smaller and upload it again.": "此视频的画面过大（宽或高超过 8192 像素）。请以 4K（3840 × 2160）或更小的尺寸导出后重新上传。",
     }
 )
+
+# A failed deck or video: refused at publishing, left out of a course's handouts.
+ZH.update(
+    {
+        "This slide deck could not be converted, so the lecture cannot be published with it. %(reason)s Or choose another deck; you can save a draft meanwhile.": "此演示文稿未能转换，因此不能用它发布讲座。%(reason)s 也可以另选一个演示文稿；在此之前可以先保存草稿。",
+        "This slide deck could not be converted, so the lecture cannot be published with it. Upload it again or choose another deck; you can save a draft meanwhile.": "此演示文稿未能转换，因此不能用它发布讲座。请重新上传或另选一个演示文稿；在此之前可以先保存草稿。",
+        "This video could not be processed, so the lecture cannot be published with it. %(reason)s Or choose another video; you can save a draft meanwhile.": "此视频未能处理，因此不能用它发布讲座。%(reason)s 也可以另选一个视频；在此之前可以先保存草稿。",
+        "This video could not be processed, so the lecture cannot be published with it. Upload it again or choose another video; you can save a draft meanwhile.": "此视频未能处理，因此不能用它发布讲座。请重新上传或另选一个视频；在此之前可以先保存草稿。",
+        "These lectures' slide decks could not be converted: %(titles)s.": "以下讲座的演示文稿未能转换：%(titles)s。",
+        "The slide deck of “%(title)s” could not be converted, so it cannot be printed. %(reason)s Or choose another deck for the lecture, then print.": "“%(title)s”的演示文稿未能转换，因此无法打印。%(reason)s 也可以为该讲座另选一个演示文稿，然后再打印。",
+        "These lectures' slides cannot be printed now; the set leaves them out:": "以下讲座的幻灯片目前无法打印，讲义将不包含这些讲座：",
+        "The slides of this lecture cannot be printed now:": "此讲座的幻灯片目前无法打印：",
+        "Left out of this handout, the rest of the course is printed:": "此讲义未包含以下讲座，课程的其余内容已打印：",
+        "The slide decks to look at:": "需要处理的演示文稿：",
+        '“%(lecture)s”: its slide deck <a href="%(url)s">%(deck)s</a> could not be converted.': '“%(lecture)s”：其演示文稿<a href="%(url)s">%(deck)s</a>未能转换。',
+        "Or choose another deck for the lecture, then print again.": "也可以为该讲座另选一个演示文稿，然后重新打印。",
+        '“%(lecture)s”: its slide deck <a href="%(url)s">%(deck)s</a> is not converted yet (%(status)s).': '“%(lecture)s”：其演示文稿<a href="%(url)s">%(deck)s</a>尚未转换完成（%(status)s）。',
+        "Print again once it is ready.": "转换完成后请重新打印。",
+    }
+)

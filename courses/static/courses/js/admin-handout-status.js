@@ -12,6 +12,10 @@
         fetch(box.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
             bar.value = data.progress;
             percent.textContent = data.progress + "%";
+            if (data.status === "ready" || data.status === "failed") {
+                // Rendered by the server (escaped there): the lectures left out, with links.
+                box.querySelector("[data-handout-left-out]").innerHTML = data.left_out || "";
+            }
             if (data.status === "ready") {
                 building.hidden = true;
                 box.querySelector("[data-handout-pages]").textContent = data.pages ? box.dataset.pagesTemplate.replace("{n}", data.pages) : "";
