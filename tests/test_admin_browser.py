@@ -1,0 +1,72 @@
+"""The admin screens a trainer works in, in headless Chromium at a phone's width."""
+
+import pytest
+
+from courses.demo_content import load_demo
+from tests.browser import log_in_admin
+
+from .reporting import build
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def scroll_region_to_the_end(page, region) -> None:
+    """As a keyboard user does: focus the scrolling region and press the right arrow."""
+    region.focus()
+    for _ in range(40):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(200)  # smooth scrolling
+
+
+def on_screen(page, locator) -> bool:
+    """Whether the element is inside the viewport and on top there, so a tap reaches it."""
+    return locator.evaluate(
+        """el => {
+            const box = el.getBoundingClientRect();
+            const x = box.left + box.width / 2, y = box.top + box.height / 2;
+            return box.left >= 0 && box.right <= innerWidth && el.contains(document.elementFromPoint(x, y));
+        }"""
+    )
+
+
+def test_members_table_scrolls_to_the_remove_buttons_at_390px(phone, live_server, artifacts_dir):
+    known = build(load_demo())
+    log_in_admin(phone, live_server.url, "admin")
+    phone.goto(f"{live_server.url}/admin/courses/{known.course.pk}/members/")
+    region = phone.get_by_role("region", name="Table of members")
+    remove = region.get_by_role("link", name="Remove").first
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # wider than the phone
+    assert not on_screen(phone, remove)
+    scroll_region_to_the_end(phone, region)
+    assert on_screen(phone, remove)
+    assert on_screen(phone, region.get_by_role("columnheader", name="Completed"))
+    phone.screenshot(path=artifacts_dir / "admin-members-390.png", full_page=True)
+    box = remove.bounding_box()
+    with phone.expect_navigation():
+        phone.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert "/remove/" in phone.url
+
+
+def test_progress_report_scrolls_to_the_last_lesson_at_390px(phone, live_server, artifacts_dir):
+    known = build(load_demo())
+    log_in_admin(phone, live_server.url, "admin")
+    phone.goto(f"{live_server.url}/admin/insights/progress/?course={known.course.pk}")
+    region = phone.locator("[role=region]", has=phone.locator("table.insights-matrix"))
+    assert region.get_attribute("tabindex") == "0"
+    assert region.get_attribute("aria-label") == "Course progress"
+    last = region.locator("thead th").last
+    assert not on_screen(phone, last)
+    scroll_region_to_the_end(phone, region)
+    assert on_screen(phone, last)
+    phone.screenshot(path=artifacts_dir / "admin-progress-390.png", full_page=True)
