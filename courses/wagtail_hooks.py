@@ -4,8 +4,8 @@ downloads."""
 
 from django.http import Http404
 from django.urls import path, reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, ObjectList
@@ -18,6 +18,7 @@ from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
 
 from .deck_forms import SlideDeckForm
 from .models import CoursePage, Enrolment, LecturePage, LectureVideo, SlideDeck
+from .names import person_name
 from .upload_choosers import LectureVideoChooserViewSet, SlideDeckChooserViewSet
 from .upload_progress import admin_css, admin_upload_progress_js
 from .video_forms import LectureVideoForm
@@ -45,6 +46,24 @@ class FileInspectView(InspectView):
 
     def get_file_display_value(self):
         return self.object.file.name.rsplit("/", 1)[-1]
+
+    def get_error_message_display_value(self):
+        # Stored in English, as processing wrote it: translated when shown, as the edit
+        # panel does ({% translate deck.error_message %}).
+        return gettext(self.object.error_message) if self.object.error_message else ""
+
+    def get_source_format_display_value(self):
+        return self.object.source_format.upper()
+
+    def get_uploaded_by_user_display_value(self):
+        user = self.object.uploaded_by_user
+        return person_name(user) if user else ""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        # What processing never found (a failed deck's slide count, format) reads as a dash,
+        # not "None" or an empty line under its label.
+        return "—" if value is None or value == "" else value
 
 
 class SlideDeckViewSet(SnippetViewSet):

@@ -445,3 +445,29 @@ def test_a_deck_or_video_inspect_page_reads_as_words_in_chinese(admin_client_dem
         assert internal not in html
     if kind == "lecturevideo":
         assert "分辨率" in html and item.duration_display in html
+
+
+@pytest.mark.parametrize("kind", ["slidedeck", "lecturevideo"])
+def test_a_failed_deck_or_video_inspect_page_reads_in_chinese_without_blanks(
+    admin_client_demo, demo, kind
+):
+    """What a trainer reads in the Chinese admin about an upload that failed: the reason in
+    Chinese, a dash for what processing never found, and who uploaded it by name."""
+    from courses.conversion.errors import EncryptedFile
+    from courses.conversion.video import NotAVideo
+
+    item = demo["deck"] if kind == "slidedeck" else demo["video"]
+    fields = {"status": "failed", "uploaded_by_user": demo["users"]["member"]}
+    if kind == "slidedeck":
+        fields |= {"error_message": EncryptedFile.default_message, "slide_count": None}
+        fields["source_format"] = ""
+    else:
+        fields |= {"error_message": NotAVideo.default_message, "duration": None}
+    type(item).objects.filter(pk=item.pk).update(**fields)
+    url = f"/admin/snippets/courses/{kind}/inspect/{item.pk}/"
+    html = admin_client_demo.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    expected = "此演示文稿受密码保护" if kind == "slidedeck" else "此文件不是视频"
+    assert expected in html and "password-protected" not in html and "not a video" not in html
+    values = re.findall(r"<dd[^>]*>\s*(.*?)\s*</dd>", html, re.S)
+    assert values and "" not in values and "None" not in values
+    assert "李明" in values and "member" not in values
