@@ -1,6 +1,7 @@
 """Upload progress for the admin's large files (decks, videos): the file input is marked, and
 a script sends the form in the background, showing how much has gone, and how fast."""
 
+from django import forms
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -17,15 +18,40 @@ UPLOAD_LABELS = {
 }
 
 
+class StoredFile:
+    """The file a form already holds, shown by its own name: Django's file input printed the
+    storage path ("decks/originals/ca0ef336824a/talk.pptx"), which means nothing to a trainer."""
+
+    def __init__(self, file):
+        self.file = file
+
+    @property
+    def url(self):
+        return self.file.url
+
+    def __str__(self):
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+class StoredNameFileInput(forms.ClearableFileInput):
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            context["widget"]["value"] = StoredFile(value)
+        return context
+
+
 class UploadProgressMixin:
     """For admin model forms with a ``file`` field: show progress while it uploads."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "file" in self.fields:
-            self.fields["file"].widget.attrs.update(
-                {key: str(value) for key, value in UPLOAD_LABELS.items()}
-            )
+            field = self.fields["file"]
+            widget = StoredNameFileInput(attrs=field.widget.attrs)
+            widget.is_required = field.widget.is_required
+            field.widget = widget
+            widget.attrs.update({key: str(value) for key, value in UPLOAD_LABELS.items()})
 
 
 def admin_upload_progress_js() -> str:

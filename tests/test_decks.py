@@ -471,3 +471,17 @@ def test_a_failed_deck_or_video_inspect_page_reads_in_chinese_without_blanks(
     values = re.findall(r"<dd[^>]*>\s*(.*?)\s*</dd>", html, re.S)
     assert values and "" not in values and "None" not in values
     assert "李明" in values and "member" not in values
+
+
+@pytest.mark.parametrize("kind", ["slidedeck", "lecturevideo"])
+def test_the_edit_form_names_the_file_without_its_storage_path(admin_client_demo, demo, kind):
+    item = demo["deck"] if kind == "slidedeck" else demo["video"]
+    stored = item.file.name
+    assert "/" in stored
+    html = admin_client_demo.get(
+        f"/admin/snippets/courses/{kind}/edit/{item.pk}/", HTTP_ACCEPT_LANGUAGE="zh-CN"
+    ).content.decode()
+    file_input = re.search(r'<input type="file" name="file"[^>]*>', html).group(0)
+    assert "data-upload-progress" in file_input  # the upload still shows its progress
+    assert f">{stored}<" not in html  # the link's text; its href may name the path
+    assert f">{stored.rsplit('/', 1)[-1]}</a>" in html
