@@ -70,3 +70,41 @@ def test_progress_report_scrolls_to_the_last_lesson_at_390px(phone, live_server,
     scroll_region_to_the_end(phone, region)
     assert on_screen(phone, last)
     phone.screenshot(path=artifacts_dir / "admin-progress-390.png", full_page=True)
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def rgb(page, locator, prop: str) -> tuple[int, ...]:
+    value = locator.evaluate(f"el => getComputedStyle(el).{prop}")
+    return tuple(int(part) for part in value[value.index("(") + 1 : -1].split(",")[:3])
+
+
+def test_a_failed_deck_reads_as_an_error_and_notices_show_their_icon(
+    desktop, live_server, artifacts_dir
+):
+    from courses.conversion.errors import EncryptedFile
+    from courses.models import SlideDeck
+
+    demo = load_demo()
+    failed = demo["deck"]
+    SlideDeck.objects.filter(pk=failed.pk).update(
+        status="failed", error_message=EncryptedFile.default_message
+    )
+    log_in_admin(desktop, live_server.url, "admin")
+    desktop.goto(f"{live_server.url}/admin/snippets/courses/slidedeck/")
+    tag = desktop.locator('[data-deck-status="failed"]')
+    red, green, blue = rgb(desktop, tag, "backgroundColor")
+    assert red > 150 and green < 100 and blue < 100  # Wagtail's critical red, not teal
+    notice = desktop.locator(".help-critical", has_text="password-protected")
+    icon = notice.locator("svg.icon")
+    assert icon.is_visible()
+    box, icon_box = notice.bounding_box(), icon.bounding_box()
+    # in the space the notice keeps for it, left of the words
+    assert icon_box["width"] > 0 and 0 < icon_box["x"] - box["x"] < 40
+    desktop.screenshot(path=artifacts_dir / "admin-decks-failed.png")
