@@ -108,3 +108,20 @@ def test_a_failed_deck_reads_as_an_error_and_notices_show_their_icon(
     # in the space the notice keeps for it, left of the words
     assert icon_box["width"] > 0 and 0 < icon_box["x"] - box["x"] < 40
     desktop.screenshot(path=artifacts_dir / "admin-decks-failed.png")
+
+
+def test_video_from_slides_shows_its_recordings_per_slide_as_a_disclosure(
+    desktop, live_server, artifacts_dir
+):
+    demo = load_demo()
+    lecture = demo["slides_lecture"]
+    log_in_admin(desktop, live_server.url, "admin")
+    desktop.goto(f"{live_server.url}/admin/lectures/{lecture.pk}/narrate/")
+    summary = desktop.get_by_text("Recordings for single slides (optional)")
+    # A disclosure triangle, as a closed <details> shows it when nothing hides its marker.
+    assert summary.evaluate("el => getComputedStyle(el).display") == "list-item"
+    first_slide = desktop.locator("#id_audio_1")
+    assert not first_slide.is_visible()
+    summary.click()
+    assert first_slide.is_visible()
+    desktop.screenshot(path=artifacts_dir / "admin-narrate-open.png", full_page=True)

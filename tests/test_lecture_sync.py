@@ -348,6 +348,18 @@ def test_trainer_makes_a_video_from_the_slides(
 
 
 @pytest.mark.django_db
+def test_video_from_slides_warns_that_it_replaces_the_slide_times(trainer_client, synced_lecture):
+    url = f"/admin/lectures/{synced_lecture.pk}/narrate/"
+    assert "replaces the slide times" not in trainer_client.get(url).content.decode()
+    for number, start in [(1, 0.0), (2, 7.5), (3, 12.0)]:
+        SlideTiming.objects.create(lecture=synced_lecture, slide_number=number, start=start)
+    html = trainer_client.get(url).content.decode()
+    assert "Making the video replaces the slide times you set (3 slides)" in html
+    chinese = trainer_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "3 张幻灯片" in chinese and "replaces the slide times" not in chinese
+
+
+@pytest.mark.django_db
 def test_video_from_slides_needs_a_converted_deck(trainer_client, demo):
     lecture = demo["welcome_lecture"]  # a video, no deck
     response = trainer_client.get(f"/admin/lectures/{lecture.pk}/narrate/")

@@ -177,6 +177,9 @@ def narrate(request, page_id: int):
             "slides": slides,
             "error": error,
             "seconds": seconds,
+            # Making the video sets every slide's time afresh (video_service): said before the
+            # trainer presses the button, since times typed by hand cannot be had back.
+            "timed_slides": page.slide_timings.count(),
             "page_title": _("Video from slides: %(title)s") % {"title": page.title},
         },
         status=400 if error else 200,
