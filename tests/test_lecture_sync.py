@@ -283,14 +283,25 @@ def test_trainer_marks_slides_while_the_video_plays(browser, live_server, artifa
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     log_in_admin(page, live_server.url, "trainer")
     page.goto(f"{live_server.url}{url(lecture)}")
-    assert page.locator("[data-timing-armed-label]").inner_text() == "Next: slide 1"
+    # The video opens on slide 1: it starts at 0:00 already, and the first press is for slide 2.
+    assert page.locator("#start-1").input_value() == "0:00"
+    assert page.locator("[data-timing-armed-label]").inner_text() == "Next: slide 2"
 
     video = "document.querySelector('[data-timing-video]')"
     page.wait_for_function(f"{video}.readyState >= 1")
-    page.get_by_role("button", name="This slide starts now").click()  # slide 1 at 0:00
+    page.evaluate(f"{video}.currentTime = 1.5")
+    page.wait_for_function(f"Math.abs({video}.currentTime - 1.5) < 0.05")
+    page.get_by_role("button", name="This slide starts now").click()
+    assert page.locator("#start-1").input_value() == "0:00"
+    assert page.locator("#start-2").input_value() == "0:01.5"
+    page.get_by_role("button", name="Clear all").click()  # start again
+    assert page.locator("#start-1").input_value() == page.locator("#start-2").input_value() == ""
     page.evaluate(f"{video}.currentTime = 4.2")
     page.wait_for_function(f"Math.abs({video}.currentTime - 4.2) < 0.05")
-    page.get_by_role("button", name="This slide starts now").click()  # slide 2 at 0:04.2
+    # slide 2 at 0:04.2 again, and slide 1 back at 0:00, not at the press
+    page.get_by_role("button", name="This slide starts now").click()
+    assert page.locator("#start-1").input_value() == "0:00"
+    assert page.locator("#start-2").input_value() == "0:04.2"
     assert page.locator("[data-timing-armed-label]").inner_text() == "Next: slide 3"
     page.fill("#start-5", "0:10")  # typed by hand
     page.screenshot(path=artifacts_dir / "admin-slide-times.png")

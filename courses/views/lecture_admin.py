@@ -61,6 +61,11 @@ def slide_timings(request, page_id: int):
     starts = dict(page.slide_timings.values_list("slide_number", "start"))
     errors = {}
     values = {number: format_clock(start, precise=True) for number, start in starts.items()}
+    if slides and slides[0].number not in values:
+        # The video opens on the first slide: with it at 0:00 already, the first "This slide
+        # starts now" marks slide 2, instead of moving slide 1 to the moment of the press and
+        # leaving the video's first seconds without a slide.
+        values[slides[0].number] = format_clock(0, precise=True)
 
     if request.method == "POST" and ready:
         new_starts, errors = read_timings(request.POST, slides, video.duration)

@@ -42,7 +42,18 @@
         arm(index + 1);
     }
 
-    form.querySelector("[data-timing-now]").addEventListener("click", function () { mark(armed); });
+    // The video opens on the first slide: pressed with slide 1 still untimed (after "Clear
+    // all"), "This slide starts now" means the second slide, and slide 1 starts at 0:00 rather
+    // than at the press, which left the video's first seconds without a slide.
+    function markNext() {
+        if (armed === 0 && rows.length > 1 && !input(rows[0]).value.trim()) {
+            input(rows[0]).value = clock(0);
+            arm(1);
+        }
+        mark(armed);
+    }
+
+    form.querySelector("[data-timing-now]").addEventListener("click", markNext);
     rows.forEach(function (row, index) {
         row.querySelector("[data-timing-set]").addEventListener("click", function () { mark(index); });
         row.querySelector("[data-timing-seek]").addEventListener("click", function () {
@@ -57,7 +68,7 @@
         arm(0);
     });
     video.addEventListener("keydown", function (event) {
-        if (event.key === "n" || event.key === "N") { event.preventDefault(); mark(armed); }
+        if (event.key === "n" || event.key === "N") { event.preventDefault(); markNext(); }
     });
 
     // Start at the first slide still without a time.
