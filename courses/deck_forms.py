@@ -66,6 +66,13 @@ class SlideDeckForm(UploadProgressMixin, WagtailAdminModelForm):
         "and upload it again."
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # A new deck is converted anyway: the box meant nothing on the Add form (its panel
+            # hides with the field).
+            self.fields.pop("convert_again", None)
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")

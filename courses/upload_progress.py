@@ -2,6 +2,7 @@
 a script sends the form in the background, showing how much has gone, and how fast."""
 
 from django import forms
+from django.http import HttpResponse
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,32 @@ class UploadProgressMixin:
             widget.is_required = field.widget.is_required
             field.widget = widget
             widget.attrs.update({key: str(value) for key, value in UPLOAD_LABELS.items()})
+
+
+UPLOAD_HEADER = "upload-progress"  # X-Requested-With of the script's background POST
+
+
+class UploadRedirectMiddleware:
+    """The upload script's POST is answered, when it saved, with where to go next instead of a
+    redirect. A browser's XMLHttpRequest follows redirects by itself: it fetched the listing,
+    which used up Django's "created" message, and the page it then opened had none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.headers.get("X-Requested-With") == UPLOAD_HEADER
+            and 300 <= response.status_code < 400
+            and response.has_header("Location")
+        ):
+            answer = HttpResponse(status=204)
+            answer["X-Upload-Location"] = response["Location"]
+            for cookie in response.cookies.values():  # a session or CSRF cookie set on saving
+                answer.cookies[cookie.key] = cookie
+            return answer
+        return response
 
 
 def admin_upload_progress_js() -> str:

@@ -21,6 +21,12 @@ class LectureVideoForm(UploadProgressMixin, WagtailAdminModelForm):
         help_text=_("Rebuild the web versions from the original file."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # A new video is processed anyway: no "Process again" on the Add form.
+            self.fields.pop("process_again", None)
+
     def clean_file(self):
         """A picture or a document is refused here, in the words processing would use later:
         the trainer is still at the form, and nothing is stored or queued."""

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "courses.upload_progress.UploadRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "elearn.urls"

@@ -61,11 +61,26 @@
         };
     }
 
+    // An empty title takes the chosen file's name, as in Wagtail's image and document upload
+    // forms ("Q3_sales-review.pptx" → "Q3 sales review"): a form sent without one came back
+    // refused, and without the file, which the browser does not keep.
+    function titleFromFile(input) {
+        var title = input.form && input.form.querySelector("input[name=title]");
+        if (!title || title.value.trim() || !input.files.length) { return; }
+        title.value = input.files[0].name.replace(/\.[^.]*$/, "").replace(/[_-]+/g, " ").trim();
+    }
+
+    document.addEventListener("change", function (event) {
+        var input = event.target;
+        if (input.matches && input.matches("input[type=file][data-upload-progress]")) { titleFromFile(input); }
+    });
+
     document.addEventListener("submit", function (event) {
         var form = event.target;
         var input = form.querySelector("input[type=file][data-upload-progress]");
         if (!input || !input.files.length || event.defaultPrevented || !window.FormData) { return; }
         event.preventDefault();
+        titleFromFile(input);
 
         var data = new FormData(form);
         if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
@@ -73,8 +88,12 @@
         var failed = track(xhr, form, input, true);
         xhr.addEventListener("load", function () {
             if (xhr.status >= 500 || xhr.status === 413 || xhr.status === 0) { failed(); return; }
-            if (xhr.responseURL && xhr.responseURL.split("#")[0] !== new URL(form.action || window.location.href, window.location.href).href) {
-                window.location.assign(xhr.responseURL);  // saved: follow the redirect
+            // Saved: the server names the page its redirect would have opened
+            // (courses.upload_progress.UploadRedirectMiddleware); opening it ourselves shows
+            // the "created" message, which a redirect followed in the background used up.
+            var next = xhr.getResponseHeader("X-Upload-Location");
+            if (next) {
+                window.location.assign(next);
                 return;
             }
             // Not saved (the form has errors): show the page the server answered with.
