@@ -102,7 +102,10 @@ class SlideDeckViewSet(SnippetViewSet):
     chooser_viewset_class = SlideDeckChooserViewSet
     edit_handler = ObjectList(
         [
-            HelpPanel(template="courses/admin/deck_status_panel.html", heading=_("Conversion")),
+            HelpPanel(
+                template="courses/admin/deck_status_panel.html",
+                heading=pgettext_lazy("panel heading", "Conversion"),
+            ),
             FieldPanel("title"),
             FieldPanel("file"),
             FieldPanel("password"),
@@ -318,7 +321,12 @@ class LectureVideoViewSet(SnippetViewSet):
     chooser_viewset_class = LectureVideoChooserViewSet
     edit_handler = ObjectList(
         [
-            HelpPanel(template="courses/admin/video_status_panel.html", heading=_("Processing")),
+            # "Processing" alone is the status of a video in progress (处理中); this heading is
+            # read for ready and failed videos too (处理情况).
+            HelpPanel(
+                template="courses/admin/video_status_panel.html",
+                heading=pgettext_lazy("panel heading", "Processing"),
+            ),
             FieldPanel("title"),
             FieldPanel("file"),
             FieldPanel("collection"),

@@ -230,3 +230,23 @@ def test_wagtails_words_and_our_model_names_are_written_together(admin_client_de
     html = admin_client_demo.get("/admin/snippets/courses/slidedeck/").content.decode()
     assert "添加演示文稿" in html and "添加 演示文稿" not in html
     assert "1 演示文稿" in " ".join(html.split())
+
+
+def test_the_deck_and_video_status_panels_are_headed_as_a_state_not_a_task(admin_client_demo, demo):
+    """ "Processing" on a ready video's page is its processing record (处理情况), not the
+    status of a video still being processed (处理中), which the status list keeps."""
+    admin_client_demo.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    video = admin_client_demo.get(
+        f"/admin/snippets/courses/lecturevideo/edit/{demo['video'].pk}/"
+    ).content.decode()
+    assert "处理情况" in video and "处理中" not in video
+    deck = admin_client_demo.get(
+        f"/admin/snippets/courses/slidedeck/edit/{demo['deck'].pk}/"
+    ).content.decode()
+    assert "转换情况" in deck
+    assert (
+        "处理中"
+        in admin_client_demo.get(
+            "/admin/snippets/courses/lecturevideo/?status=processing"
+        ).content.decode()
+    )  # the status filter's choice
