@@ -88,39 +88,35 @@ class LecturePageForm(WagtailAdminPageForm):
         cleaned = super().clean()
         if not self.is_publishing():
             return cleaned
-        deck, video = cleaned.get("deck"), cleaned.get("video")
-        if deck is not None and deck.status == deck.Status.FAILED:
-            self.add_error(
+        for name, with_reason, without_reason in (
+            (
                 "deck",
-                failed_file_error(
-                    deck,
-                    _(
-                        "This slide deck could not be converted, so the lecture cannot be "
-                        "published with it. %(reason)s Or choose another deck; you can save "
-                        "a draft meanwhile."
-                    ),
-                    _(
-                        "This slide deck could not be converted, so the lecture cannot be "
-                        "published with it. Upload it again or choose another deck; you can "
-                        "save a draft meanwhile."
-                    ),
+                _(
+                    "This slide deck could not be converted, so the lecture cannot be "
+                    "published with it. %(reason)s Or choose another deck; you can save "
+                    "a draft meanwhile."
                 ),
-            )
-        if video is not None and video.status == video.Status.FAILED:
-            self.add_error(
+                _(
+                    "This slide deck could not be converted, so the lecture cannot be "
+                    "published with it. Upload it again or choose another deck; you can "
+                    "save a draft meanwhile."
+                ),
+            ),
+            (
                 "video",
-                failed_file_error(
-                    video,
-                    _(
-                        "This video could not be processed, so the lecture cannot be "
-                        "published with it. %(reason)s Or choose another video; you can save "
-                        "a draft meanwhile."
-                    ),
-                    _(
-                        "This video could not be processed, so the lecture cannot be "
-                        "published with it. Upload it again or choose another video; you can "
-                        "save a draft meanwhile."
-                    ),
+                _(
+                    "This video could not be processed, so the lecture cannot be "
+                    "published with it. %(reason)s Or choose another video; you can save "
+                    "a draft meanwhile."
                 ),
-            )
+                _(
+                    "This video could not be processed, so the lecture cannot be "
+                    "published with it. Upload it again or choose another video; you can "
+                    "save a draft meanwhile."
+                ),
+            ),
+        ):
+            file = cleaned.get(name)
+            if file is not None and file.status == file.Status.FAILED:
+                self.add_error(name, failed_file_error(file, with_reason, without_reason))
         return cleaned
