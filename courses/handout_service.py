@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from .handout_sources import course_parts, handout_options, lecture_parts
+from .handout_sources import course_parts, handout_options, lecture_parts, printed_notice
 from .handouts import (
     DeckSource,
     HandoutError,
@@ -73,7 +73,9 @@ def _sources(page, files: LocalFiles, **choices):
         options = handout_options(page.course, lecture=page, date=content_date(page), **choices)
     else:
         parts = course_parts(page, files=files, left_out=left_out)
-        options = handout_options(page, date=content_date(page), **choices)
+        options = handout_options(
+            page, date=content_date(page), notice=printed_notice(left_out), **choices
+        )
     return parts, options, left_out
 
 

@@ -33,7 +33,7 @@ from .handouts import (
 )
 from .models import ArticlePage, CoursePage, CourseSectionPage, LecturePage, OrganisationSettings
 from .models.slides import SlideDeck
-from .names import person_name
+from .names import join_list, person_name
 from .storage_files import LocalFiles, local_path_of
 
 
@@ -81,12 +81,23 @@ def unprintable(lecture: LecturePage) -> LeftOut | None:
     )
 
 
+def _titles(items: list[LeftOut]) -> str:
+    return join_list(f"“{item.lecture}”" for item in items)
+
+
+def printed_notice(left_out: list[LeftOut]) -> str:
+    """The cover's sentence naming the lectures a printed set leaves out ("" for none): the
+    paper reaches readers who never see the admin page that warned about them."""
+    if not left_out:
+        return ""
+    return _("Not in this set, as their slides cannot be printed yet: %(titles)s.") % {
+        "titles": _titles(left_out)
+    }
+
+
 def left_out_message(left_out: list[LeftOut]) -> str:
     """One sentence for the failed decks, one for those still converting: they call for
     different things (upload again; wait)."""
-
-    def titles(items):
-        return ", ".join(f"“{item.lecture}”" for item in items)
 
     failed = [item for item in left_out if item.failed]
     waiting = [item for item in left_out if not item.failed]
@@ -94,12 +105,12 @@ def left_out_message(left_out: list[LeftOut]) -> str:
     if failed:
         sentences.append(
             _("These lectures' slide decks could not be converted: %(titles)s.")
-            % {"titles": titles(failed)}
+            % {"titles": _titles(failed)}
         )
     if waiting:
         sentences.append(
             _("These lectures' slide decks are not converted yet: %(titles)s.")
-            % {"titles": titles(waiting)}
+            % {"titles": _titles(waiting)}
         )
     return " ".join(sentences)
 

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Frame, Paragraph, Spacer, TableStyle
+from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
 from ..names import join_names
@@ -68,7 +68,7 @@ def document_texts(parts: list[Part], options: HandoutOptions) -> Iterable[str]:
     """Every string the handout may print, so the fonts hold every glyph before drawing."""
     labels = options.labels
     yield from (options.course_title, options.lecture_title, options.organisation)
-    yield from (options.recipient, str(options.date), *options.trainers)
+    yield from (options.recipient, str(options.date), *options.trainers, options.notice)
     yield from (labels.page, labels.contents, labels.trainers, labels.prepared_for)
     yield from (labels.handouts, labels.slide, labels.notes, labels.hidden)
     for part in parts:
@@ -371,6 +371,13 @@ class Composer:
         if recipient:
             self._text(box.x, self.height * 0.22, labels.prepared_for, 11, colour=MUTED)
             self._text(box.x, self.height * 0.22 - 26, recipient, 20, bold=True, max_w=box.w)
+        if options.notice:
+            # Below the recipient's name, above the bottom margin; a notice too long for the
+            # space shrinks rather than runs off the page.
+            notice = self.styles.para("summary", options.notice)
+            height = self.height * 0.22 - 48 - box.y
+            frame = Frame(box.x, box.y, box.w, height, 0, 0, 0, 0)
+            frame.addFromList([KeepInFrame(box.w, height, [notice], mode="shrink")], canvas)
         self.end_page()
 
     def contents(self) -> None:

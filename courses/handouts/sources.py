@@ -158,6 +158,9 @@ class HandoutOptions:
     recipient: str = ""  # a member's or branch's name on the cover
     trainers: list[str] = field(default_factory=list)
     cover: bool = False  # a cover page (course sets and roster copies always have one)
+    # A sentence for the foot of the cover, e.g. which lectures the set leaves out and why:
+    # paper passed on without the admin page that said so still tells its reader.
+    notice: str = ""
     labels: Labels = field(default_factory=Labels)
 
     def __post_init__(self) -> None:

@@ -195,3 +195,32 @@ def test_shapes_off_the_slide_are_clipped(converted_deck, options, tmp_path):
     assert not red(image.getpixel(tuple(map(int, right))))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
+
+
+def test_cover_notice_fits_below_every_recipients_name(deck, options, tmp_path):
+    """What the set leaves out is said on each cover, below the name and above the margin,
+    however many lectures it names (a long list shrinks, it never runs off the page)."""
+    import pypdfium2 as pdfium
+
+    titles = "、".join(f"“第{n}讲 消防安全与应急疏散演练”" for n in range(1, 40))
+    notice = f"这套讲义未包含以下讲座，因为其幻灯片尚无法打印：{titles}。"
+    options = dataclasses.replace(options, notice=notice)
+    out = tmp_path / "roster.pdf"
+    result = build_roster([deck], options, ["李明", "Ann Lee"], out)
+    pdf = pdfium.PdfDocument(str(out))
+    try:
+        for copy, name in enumerate(["李明", "Ann Lee"]):
+            page = pdf[copy * result.pages_per_copy]
+            textpage = page.get_textpage()
+            text = textpage.get_text_bounded()
+            assert "".join(notice.split()) in "".join(text.split())
+            start = text.index("这套")
+            boxes = [textpage.get_charbox(i) for i in range(start, textpage.count_chars())]
+            name_bottom = min(
+                textpage.get_charbox(i)[1] for i in range(text.index(name), start)
+            )
+            width, _height = page.get_size()
+            for left, bottom, right, top in boxes:
+                assert 0 < left and right < width and bottom > 20 and top < name_bottom
+    finally:
+        pdf.close()
