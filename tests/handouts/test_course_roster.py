@@ -216,9 +216,7 @@ def test_cover_notice_fits_below_every_recipients_name(deck, options, tmp_path):
             assert "".join(notice.split()) in "".join(text.split())
             start = text.index("这套")
             boxes = [textpage.get_charbox(i) for i in range(start, textpage.count_chars())]
-            name_bottom = min(
-                textpage.get_charbox(i)[1] for i in range(text.index(name), start)
-            )
+            name_bottom = min(textpage.get_charbox(i)[1] for i in range(text.index(name), start))
             width, _height = page.get_size()
             for left, bottom, right, top in boxes:
                 assert 0 < left and right < width and bottom > 20 and top < name_bottom
