@@ -103,6 +103,17 @@ def process(video: LectureVideo, *, force: bool = False) -> LectureVideo:
     return video
 
 
+def _poster_time(video: LectureVideo) -> float | None:
+    """Where a video with chapters shows its poster: a moment into its first chapter (a
+    deck's title slide, a talk's title card), not a tenth of the way through (slide 3)."""
+    chapters = video.captions.filter(kind=VideoCaption.Kind.CHAPTERS).first()
+    if chapters is None or not chapters.cues:
+        return None
+    start, end, _text = min(chapters.cues)
+    # Half a second in, past a fade from black, while the chapter still shows.
+    return start + min(0.5, max(0.0, (end - start) / 2))
+
+
 def _web_ready(video: LectureVideo, source: Path, tmp_path: Path) -> vconv.VideoInfo:
     """Probe, poster and the main rendition; the video is READY when this returns."""
     info = vconv.probe(source)
@@ -115,7 +126,11 @@ def _web_ready(video: LectureVideo, source: Path, tmp_path: Path) -> vconv.Video
         video_codec=info.video_codec or "",
         audio_codec=info.audio_codec or "",
     )
-    poster = _store(vconv.make_poster(source, tmp_path / "poster.jpg", info), video, "poster.jpg")
+    poster = _store(
+        vconv.make_poster(source, tmp_path / "poster.jpg", info, first_at=_poster_time(video)),
+        video,
+        "poster.jpg",
+    )
 
     def report(percent: float) -> None:
         video.mark(LectureVideo.Status.PROCESSING, progress=max(1, min(99, int(percent))))

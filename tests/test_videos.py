@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -406,6 +407,44 @@ def test_a_deck_becomes_a_narrated_lecture_video(
     assert chapters.cues == [[0.0, 3.0, "Welcome"], [3.0, 6.0, "Exits"], [6.0, 8.0, "Questions"]]
     assert chapters.vtt.startswith("WEBVTT")
     assert deck.slides.get(number=1).images["1920"], "the full-HD pictures were made for it"
+
+
+def test_a_narrated_decks_poster_is_its_title_slide(
+    demo, tmp_path, django_capture_on_commit_callbacks
+):
+    """Not the slide a tenth of the way in (slide 2 of 12 here, slide 3 of the demo's), as
+    for a camera video: the poster is where the first chapter opens."""
+    from PIL import Image, ImageStat
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Inches, Pt
+
+    from courses import deck_service
+    from courses.decks import create_deck
+
+    colours = [(200, 30, 30), *[(30, 60, 200)] * 11]  # the title slide red, the rest blue
+    prs = Presentation()
+    for number, colour in enumerate(colours, 1):
+        slide = prs.slides.add_slide(prs.slide_layouts[6])
+        slide.background.fill.solid()
+        slide.background.fill.fore_color.rgb = RGBColor(*colour)
+        text = slide.shapes.add_textbox(Inches(1), Inches(3), Inches(8), Inches(1)).text_frame
+        text.text = f"Slide {number}"
+        text.paragraphs[0].runs[0].font.size = Pt(48)
+        text.paragraphs[0].runs[0].font.color.rgb = RGBColor(255, 255, 255)
+    prs.save(tmp_path / "colours.pptx")
+    deck = deck_service.convert(create_deck(tmp_path / "colours.pptx", title="Colours"))
+    assert deck.is_ready, deck.error_message
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made = video_service.narrate_deck(deck, default_seconds=2)
+
+    video = LectureVideo.objects.get(pk=made.video.pk)
+    assert video.status == LectureVideo.Status.READY and abs(video.duration - 24) <= 0.5
+    poster_name = f"{video_service.derived_prefix(video)}/{video.poster}"
+    with default_storage.open(poster_name) as fh, Image.open(fh) as poster:
+        red, _green, blue = ImageStat.Stat(poster.convert("RGB")).mean
+    assert red > 120 and blue < 100, (red, blue)
 
 
 def test_a_whole_deck_recording_is_laid_across_the_demo_deck(demo, tmp_path):

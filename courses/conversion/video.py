@@ -646,18 +646,24 @@ def make_poster(
     *,
     timeout: float = POSTER_TIMEOUT_S,
     fractions: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75),
+    first_at: float | None = None,
 ) -> Path:
     """Write a JPEG poster frame that shows something (not a black or blank frame).
 
-    Tries each fraction of the duration in turn (fast ``-ss`` input seeking) and keeps the
-    first frame whose luminance mean and spread show content; if none does, the frame with the
-    most spread. The poster is ``width`` px wide at most (never enlarged), even height.
+    Tries the frame at ``first_at`` seconds when given (where the video's first chapter
+    opens: a deck's title slide, kept unless it is one flat colour), then each fraction of the duration in turn (fast ``-ss``
+    input seeking), and keeps the first frame whose luminance mean and spread show content; if
+    none does, the frame with the most spread. The poster is ``width`` px wide at most (never
+    enlarged), even height.
     """
     path, out_jpg = Path(path), Path(out_jpg)
     out_jpg.parent.mkdir(parents=True, exist_ok=True)
     duration = info.duration_s or 0.0
     width = min(width, info.display_width)
     times = [round(duration * f, 3) for f in fractions] if duration > 0 else []
+    if first_at is not None and 0 <= first_at < max(duration, 0.001):
+        first_at = round(first_at, 3)
+        times.insert(0, first_at)
     times.append(0.0)  # the first frame always exists, even where seeking overshoots
     deadline = time.monotonic() + timeout
     best: tuple[float, Path] | None = None
@@ -684,8 +690,10 @@ def make_poster(
             if run.returncode != 0 or not candidate.is_file() or candidate.stat().st_size == 0:
                 continue
             mean, spread = _frame_content_score(candidate)
-            # Black, white or flat frames (fades, title-card gaps) have little spread.
-            if 16 <= mean <= 240 and spread >= 12:
+            # Black, white or flat frames (fades, title-card gaps) have little spread. A
+            # chapter's opening frame only needs to show anything at all: a title slide is
+            # mostly white, and its few words spread little.
+            if (16 <= mean <= 240 and spread >= 12) or (at == first_at and spread >= 4):
                 best = (math.inf, candidate)
                 break
             if best is None or spread > best[0]:
