@@ -27,7 +27,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.mixins import Echo
 from wagtail.admin.views.reports import ReportView
 
-from courses.models import Certificate, CoursePage, Enrolment
+from courses.models import Certificate, Enrolment
 from courses.names import person_name
 from courses.progress import course_lessons
 from courses.views.enrolment_admin import enrollable_groups
@@ -121,20 +121,17 @@ class InsightsReport(ReportView):
 
     def refuses_asked_course(self) -> bool:
         """Whether the course in the query string is one whose reports the person may not
-        read: a course that exists and is not theirs, or, for a one-course report, any id
-        that is not one of theirs (gone, malformed)."""
+        read: any id that is not one of their courses, whether a course has it or not (the
+        answer must not tell a trainer which ids are other people's courses); for a
+        one-course report, malformed ones too. A reports page of all courses leaves a
+        malformed id to its filter, which says so above the report."""
         asked = self.request.GET.get("course")
         if not asked:
             return False
         pk = database_id(asked)
-        if self.one_course:
-            return not self.courses.filter(pk=pk).exists()
-        # Other ids no course of theirs has are the filter's to refuse: it says so above
-        # the report, which still shows "All my courses".
-        return (
-            pk is not None
-            and CoursePage.objects.filter(pk=pk).exclude(pk__in=self.courses.values("pk")).exists()
-        )
+        if pk is None and not self.one_course:
+            return False
+        return not self.courses.filter(pk=pk).exists()
 
     def refuse_asked_course(self):
         """Refuse with a message, never answering with a report (or, for a one-course report,
