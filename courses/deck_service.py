@@ -192,6 +192,9 @@ def fail(deck: SlideDeck, code: str, message: str) -> None:
         pdf="",
     )
     reindex_lectures(deck)
+    from insights.tasks import queue_failure_notice
+
+    queue_failure_notice(deck)
 
 
 def reindex_lectures(deck: SlideDeck) -> None:

@@ -53,6 +53,9 @@ def fail(video: LectureVideo, code: str, message: str) -> None:
         error_message=message,
         processed_at=timezone.now(),
     )
+    from insights.tasks import queue_failure_notice
+
+    queue_failure_notice(video)
 
 
 def process(video: LectureVideo, *, force: bool = False) -> LectureVideo:

@@ -26,6 +26,7 @@ class NotificationPreferencesForm(forms.ModelForm):
             "completion",
             "reminders",
             "requests",
+            "conversions",
         ]
 
     def __init__(self, *args, trainer: bool = False, **kwargs):
@@ -33,8 +34,9 @@ class NotificationPreferencesForm(forms.ModelForm):
         self.profile = UserProfile.get_for_user(self.instance.user)
         self.fields["language"].initial = self.profile.preferred_language
         if not trainer:
-            # Only trainers are asked to decide requests to join.
+            # Only trainers decide requests to join and upload decks and videos.
             del self.fields["requests"]
+            del self.fields["conversions"]
 
     def save(self, commit=True):
         preferences = super().save(commit)

@@ -42,6 +42,7 @@ class Kind:
     ANNOUNCEMENTS = "announcements"
     COMPLETION = "completion"
     REMINDERS = "reminders"
+    CONVERSIONS = "conversions"
 
 
 def kind_label(kind: str) -> str:
@@ -171,6 +172,38 @@ def notify_trainers_of_request(enrolment: Enrolment) -> int:
             "courses/email/enrolment_request.txt",
             {"enrolment": enrolment, "course": enrolment.course},
         )
+    return sent
+
+
+def notify_conversion_failed(item) -> int:
+    """Tell whoever must fix a slide deck or video that failed to convert: its uploader and
+    the trainers of every course with a live lecture showing it, since members there now
+    meet a lecture without its slides or video. Returns how many were told."""
+    from courses.models import LecturePage, SlideDeck
+
+    is_deck = isinstance(item, SlideDeck)
+    lectures = list(
+        LecturePage.objects.live().filter(**{"deck" if is_deck else "video": item}).order_by("path")
+    )
+    recipients = {}
+    if item.uploaded_by_user is not None:
+        recipients[item.uploaded_by_user.pk] = item.uploaded_by_user
+    shown = []
+    for lecture in lectures:
+        course = lecture.course
+        shown.append({"lecture": lecture, "course": course, "url": page_address(lecture)})
+        if course is not None:
+            recipients.update((trainer.pk, trainer) for trainer in course.trainers.all())
+    model = "slidedeck" if is_deck else "lecturevideo"
+    context = {
+        "item": item,
+        "is_deck": is_deck,
+        "lectures": shown,
+        "edit_url": absolute(reverse(f"wagtailsnippets_courses_{model}:edit", args=[item.pk])),
+    }
+    sent = 0
+    for user in recipients.values():
+        sent += notify(user, Kind.CONVERSIONS, "courses/email/conversion_failed.txt", context)
     return sent
 
 

@@ -53,6 +53,25 @@ def enrolment_request_email_task(enrolment_id: int) -> str:
 
 
 @task()
+def conversion_failed_email_task(model: str, pk: int) -> str:
+    """Tell a failed deck's or video's uploader and the trainers whose lectures show it."""
+    from courses.models import LectureVideo, SlideDeck
+
+    item = {"slidedeck": SlideDeck, "lecturevideo": LectureVideo}[model].objects.filter(pk=pk)
+    item = item.select_related("uploaded_by_user").first()
+    if item is None or item.status != item.Status.FAILED:
+        return "gone"  # deleted, or converted fine since (uploaded again)
+    return f"sent {notifications.notify_conversion_failed(item)}"
+
+
+def queue_failure_notice(item) -> None:
+    """Email a failed deck's or video's uploader and the trainers of lectures showing it, in
+    the background once the failure is committed: conversion runs after the upload, often
+    after the lecture went live, so nobody is looking at the admin when it fails."""
+    queue(conversion_failed_email_task, item._meta.model_name, item.pk)
+
+
+@task()
 def course_completed_email_task(certificate_id: int) -> str:
     """Congratulate a member on completing a course, with the certificate's links."""
     from courses.models import Certificate

@@ -18,6 +18,7 @@ from courses.models import ArticlePage, CoursePage, Enrolment, LessonProgress
 from insights import notifications
 from insights.models import Announcement, NotificationPreferences, Reminder
 from insights.tasks import announcement_email_task
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -332,3 +333,83 @@ def test_every_email_renders_in_both_languages(demo, language):
         chinese = "不再接收关于您的课程的所有邮件：" in email.body
         assert chinese == (language == "zh-hans"), email.body
         assert ("Stop all emails about your courses:" in email.body) == (language == "en")
+
+
+# Conversions that fail ---------------------------------------------------------------------
+
+
+def test_a_deck_that_fails_after_its_lecture_went_live_is_reported_to_who_can_fix_it(
+    demo, tmp_path, django_capture_on_commit_callbacks
+):
+    """Conversion runs after the upload, often after the lecture is live: the uploader and
+    the course's trainers learn by email, each in their language, which lectures members now
+    see without slides and where to fix it. Members are not told; nor is anyone twice."""
+    from courses import deck_service
+    from courses.decks import create_deck
+    from courses.models import LecturePage
+
+    uploader = member("uploader", language="zh-hans")
+    broken = tmp_path / "lecture.pptx"
+    broken.write_bytes(b"PK\x03\x04" + b"not really a presentation" * 40)
+    deck = create_deck(broken, title="Fire drill")
+    deck.uploaded_by_user = uploader
+    deck.save(update_fields=["uploaded_by_user"])
+    lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+    lecture.deck = deck
+    lecture.save_revision().publish()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deck = deck_service.convert(deck)
+    assert deck.status == deck.Status.FAILED
+
+    by_address = {email.to[0]: email for email in mail.outbox}
+    trainer = demo["users"]["trainer"]
+    assert sorted(by_address) == sorted([uploader.email, trainer.email])
+    edit_url = f"http://testserver/admin/snippets/courses/slidedeck/edit/{deck.pk}/"
+    english = by_address[trainer.email]
+    assert english.subject == "The slide deck “Fire drill” could not be converted"
+    assert "Until it is fixed, members see these lectures without their slides:" in english.body
+    assert f"- {lecture.title} ({lecture.course.title}): http://testserver{lecture.url}" in (
+        english.body
+    )
+    assert edit_url in english.body and "Stop emails about uploads that could not" in english.body
+    assert deck.error_message in english.body  # the reason, as the admin shows it
+    chinese = by_address[uploader.email]
+    assert CJK.search(chinese.subject) and "Fire drill" in chinese.subject
+    assert edit_url in chinese.body and "Until it is fixed" not in chinese.body
+
+    # Switched off, or converted fine by the time the task runs: nothing is sent.
+    NotificationPreferences.objects.create(user=trainer, conversions=False)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_service.convert(deck, force=True)
+    assert [email.to for email in mail.outbox] == [[uploader.email]]
+
+
+def test_a_video_that_cannot_be_processed_is_reported_to_its_uploader(
+    demo, tmp_path, django_capture_on_commit_callbacks
+):
+    from courses import video_service
+
+    uploader = member("camera", language="en")
+    broken = tmp_path / "talk.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 4000)
+    video = video_service.create_video(broken, title="Talk")
+    video.uploaded_by_user = uploader
+    video.save(update_fields=["uploaded_by_user"])
+    with django_capture_on_commit_callbacks(execute=True):
+        video = video_service.process(video)
+    assert video.status == video.Status.FAILED
+    [email] = mail.outbox
+    assert email.to == [uploader.email]
+    assert email.subject == "The video “Talk” could not be processed"
+    assert "members see these lectures" not in email.body  # no lecture shows it
+    assert f"/admin/snippets/courses/lecturevideo/edit/{video.pk}/" in email.body
+
+
+def test_only_trainers_are_offered_the_conversion_emails(demo):
+    member_page = client_for("member", demo).get("/notifications/").content.decode()
+    trainer_page = client_for("trainer", demo).get("/notifications/").content.decode()
+    assert "uploads that could not be converted" not in member_page.lower()
+    assert "uploads that could not be converted" in trainer_page.lower()

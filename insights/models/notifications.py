@@ -47,9 +47,25 @@ class NotificationPreferences(models.Model):
         default=True,
         help_text=_("For trainers: when someone asks to join a course you train."),
     )
+    conversions = models.BooleanField(
+        _("uploads that could not be converted"),
+        default=True,
+        help_text=_(
+            "For trainers: when a slide deck or video you uploaded, or one a course you train "
+            "shows, could not be converted."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    KINDS = ("enrolment", "new_lessons", "announcements", "completion", "reminders", "requests")
+    KINDS = (
+        "enrolment",
+        "new_lessons",
+        "announcements",
+        "completion",
+        "reminders",
+        "requests",
+        "conversions",
+    )
 
     class Meta:
         verbose_name = _("notification preferences")
