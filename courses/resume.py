@@ -106,7 +106,8 @@ def resume_links(request, user, lessons, rows) -> dict[int, Resume]:
             url += f"#t={int(position)}"
             where = pgettext("resume at", "at %(time)s") % {"time": format_clock(position)}
         elif lesson.pk in next_slides:
-            url += f"slides/{next_slides[lesson.pk]}/"
+            # At the viewer, not the page's top: its controls are below the fold there.
+            url += f"slides/{next_slides[lesson.pk]}/#deck"
             where = _("slide %(number)s") % {"number": next_slides[lesson.pk]}
         links[lesson.pk] = Resume(lesson, url, where, started=lesson.pk in rows)
     return links

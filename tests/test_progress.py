@@ -623,7 +623,63 @@ def test_my_learning_continues_a_deck_at_the_next_unseen_slide(member_client, de
     lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)  # deck only
     post(member_client, lecture, {"slides": [1, 2, 3]})
     html = member_client.get("/learning/").content.decode()
-    assert f'href="{lecture.url}slides/4/"' in html and "(slide 4)" in html
+    assert f'href="{lecture.url}slides/4/#deck"' in html and "(slide 4)" in html
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_slides_seen_on_their_own_pages_count_as_on_the_lecture(
+    browser, live_server, artifacts_dir
+):
+    """"Continue" leads to a slide's own page (/slides/4/): the slides a member steps through
+    from there count, and the page shows the lesson's state moving, as the lecture page does.
+    They did not: a member who resumed there never completed the deck."""
+    from courses.demo_content import load_demo
+    from tests.browser import log_in
+
+    demo = load_demo()
+    lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+    visible = [s.number for s in lecture.deck.slides.filter(hidden=False).order_by("number")]
+    client = Client()
+    client.force_login(demo["users"]["member"])
+    post(client, lecture, {"slides": visible[:3]})
+    html = client.get("/learning/").content.decode()
+    continue_url = f"{lecture.url}slides/{visible[3]}/#deck"
+    assert f'href="{continue_url}"' in html
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    log_in(page, live_server.url, "member")
+    def reports(number):
+        """The answer to the report that counts slide ``number`` as seen (2 s after it
+        shows; the reading-time reports every 10 s do not count)."""
+
+        def match(response):
+            if "/progress/" not in response.url or response.status != 200:
+                return False
+            return number in json.loads(response.request.post_data).get("slides", [])
+
+        return page.expect_response(match, timeout=15000)
+
+    page.goto(live_server.url + "/learning/")
+    with reports(visible[3]):
+        page.locator(f'a[href="{continue_url}"]').first.click()
+    # The viewer's controls are on screen at once: the link leads to the viewer, not the top.
+    next_button = page.locator("[data-deck-next]").bounding_box()
+    assert 0 <= next_button["y"] and next_button["y"] + next_button["height"] <= 800
+    state = page.locator("[data-progress-state]")
+    for number in visible[4:]:
+        with reports(number):
+            page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "document.querySelector('[data-progress-state]').dataset.state === 'done'"
+    )
+    assert "Done" in state.inner_text()
+    page.screenshot(path=artifacts_dir / "slide-page-progress.png")
+    progress = LessonProgress.objects.get(user__username="member", page=lecture)
+    assert progress.slides_seen == visible and progress.completed_at is not None
+    context.close()
 
 
 @pytest.mark.slow
