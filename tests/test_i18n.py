@@ -250,3 +250,24 @@ def test_the_deck_and_video_status_panels_are_headed_as_a_state_not_a_task(admin
             "/admin/snippets/courses/lecturevideo/?status=processing"
         ).content.decode()
     )  # the status filter's choice
+
+
+def test_chinese_says_nin_throughout_even_in_djangos_and_wagtails_words(client, demo):
+    """elearn addresses people as 您; Django's password rules and Wagtail's admin said 你."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        for words in [
+            "Your password can’t be entirely numeric.",
+            "Your password can’t be too similar to your other personal information.",
+            "Pages locked by you",
+            "Awaiting your review",
+        ]:
+            said = translation.gettext(words)
+            assert "你" not in said, said
+    client.cookies["django_language"] = "zh-hans"
+    form = dict(
+        username="li", email="li@example.com", password1="12345678901", password2="12345678901"
+    )
+    html = client.post("/accounts/signup/", {**form, "first_name": "明"}).content.decode()
+    assert "您的密码不能全都是数字" in html and "你" not in html
