@@ -84,6 +84,9 @@ def test_password_reset_by_email(client, demo):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["member@example.com"]
+    # Named for the organisation, not the server ("Reset your password on testserver").
+    assert message.subject == "Reset your password on elearn demo society"
+    assert "account on elearn demo society." in message.body
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", message.body).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.context["validlink"]

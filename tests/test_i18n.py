@@ -271,3 +271,22 @@ def test_chinese_says_nin_throughout_even_in_djangos_and_wagtails_words(client, 
     )
     html = client.post("/accounts/signup/", {**form, "first_name": "明"}).content.decode()
     assert "您的密码不能全都是数字" in html and "你" not in html
+
+
+def test_chinese_punctuation_around_search_labels_and_continue_links(member_client, demo):
+    """A full-width colon after "正文" and brackets around "第 4 张幻灯片", as Chinese sets them."""
+    from courses.models import LecturePage
+    from tests.test_progress import post
+
+    member_client.cookies["django_language"] = "zh-hans"
+    html = member_client.get("/search/", {"q": "信息化"}).content.decode()
+    assert "：</span>" in html and ":</span>" not in html
+    lecture = LecturePage.objects.get(pk=demo["slides_lecture"].pk)
+    post(member_client, lecture, {"slides": [1, 2, 3]})
+    html = member_client.get("/learning/").content.decode()
+    assert '<span class="resume-at">（第 4 张幻灯片）</span>' in html, html[
+        html.find("resume-at") - 200 :
+    ][:400]
+    member_client.cookies["django_language"] = "en"
+    html = member_client.get("/learning/").content.decode()
+    assert '<span class="resume-at">(slide 4)</span>' in html

@@ -632,7 +632,7 @@ def test_my_learning_continues_a_deck_at_the_next_unseen_slide(member_client, de
 def test_slides_seen_on_their_own_pages_count_as_on_the_lecture(
     browser, live_server, artifacts_dir
 ):
-    """"Continue" leads to a slide's own page (/slides/4/): the slides a member steps through
+    """ "Continue" leads to a slide's own page (/slides/4/): the slides a member steps through
     from there count, and the page shows the lesson's state moving, as the lecture page does.
     They did not: a member who resumed there never completed the deck."""
     from courses.demo_content import load_demo
@@ -651,6 +651,7 @@ def test_slides_seen_on_their_own_pages_count_as_on_the_lecture(
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     log_in(page, live_server.url, "member")
+
     def reports(number):
         """The answer to the report that counts slide ``number`` as seen (2 s after it
         shows; the reading-time reports every 10 s do not count)."""

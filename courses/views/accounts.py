@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ..forms import ProfileForm, SignupForm
-from ..models import Certificate
+from ..models import Certificate, OrganisationSettings
 from ..names import person_name
 from ..roles import ROLE_LABELS, add_member
 
@@ -72,3 +73,13 @@ def profile(request):
             "trained_courses": request.user.trained_courses.live(),
         },
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the email naming the organisation ("Reset your password on the
+    Riverside Society") rather than the server's host name and port."""
+
+    def form_valid(self, form):
+        name = OrganisationSettings.for_request(self.request).name
+        self.extra_email_context = {"site_name": name} if name else None
+        return super().form_valid(form)

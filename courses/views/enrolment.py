@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from ..enrolments import EnrolmentRefused, enrol, withdraw
 from ..models import CoursePage, Enrolment
@@ -15,9 +14,12 @@ def _course(course_id: int) -> CoursePage:
 
 
 @login_required
-@require_POST
 def enrol_view(request, course_id: int):
     course = _course(course_id)
+    if request.method != "POST":
+        # The address opened as a page (a link passed on, the login page's way back): the
+        # course page, whose button asks, rather than a bare "method not allowed".
+        return redirect(course.url)
     try:
         enrolment = enrol(request.user, course)
     except EnrolmentRefused as refused:
@@ -37,9 +39,10 @@ def enrol_view(request, course_id: int):
 
 
 @login_required
-@require_POST
 def withdraw_view(request, course_id: int):
     course = _course(course_id)
+    if request.method != "POST":
+        return redirect(course.url)  # leaving takes the course page's button, never a link
     if withdraw(request.user, course):
         messages.info(
             request,
