@@ -51,9 +51,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm),
         name="login",
     ),
-    path(
-        "accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"
-    ),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", include("insights.urls")),
 ]

@@ -266,9 +266,12 @@ def test_chinese_says_nin_throughout_even_in_djangos_and_wagtails_words(client, 
             said = translation.gettext(words)
             assert "你" not in said, said
     client.cookies["django_language"] = "zh-hans"
-    form = dict(
-        username="li", email="li@example.com", password1="12345678901", password2="12345678901"
-    )
+    form = {
+        "username": "li",
+        "email": "li@example.com",
+        "password1": "12345678901",
+        "password2": "12345678901",
+    }
     html = client.post("/accounts/signup/", {**form, "first_name": "明"}).content.decode()
     assert "您的密码不能全都是数字" in html and "你" not in html
 
