@@ -29,7 +29,8 @@ class NameMixin:
     """A name, not only a user name: it is what certificates and trainers' lists show. One
     part is enough (some people have one name)."""
 
-    name_help = _("As it appears on your certificates.")
+    # Said before the form is sent: the rule is one of the two, which no asterisk can show.
+    name_help = _("As it appears on your certificates: a first name, a last name, or both.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

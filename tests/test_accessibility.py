@@ -2,6 +2,7 @@
 Chromium, in English and Chinese, as a visitor and as an enrolled member. No serious or
 critical violation of WCAG 2.2 A/AA (colour contrast included) is allowed."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -109,5 +110,17 @@ def test_learner_pages_have_no_serious_accessibility_violations(browser, site, l
         page.goto(base + path)
         if found := audit(page):
             problems[f"member {path}"] = found
+        if path == member[1]:  # the video lecture
+            # The video is named, and its seek bar says where it is as a time, not "5".
+            assert page.get_attribute("video", "aria-label")
+            page.wait_for_function("document.querySelector('video').readyState >= 1")
+            page.evaluate("document.querySelector('video').currentTime = 5")
+            page.wait_for_function(
+                "document.querySelector('[data-video-seek]').getAttribute('aria-valuetext')"
+                ".startsWith('0:05')"
+            )
+            said = page.get_attribute("[data-video-seek]", "aria-valuetext")
+            pattern = r"0:05 of \d+:\d\d" if language == "en" else r"0:05 / \d+:\d\d"
+            assert re.fullmatch(pattern, said), said
     context.close()
     assert problems == {}, "\n".join(f"{where}: {found}" for where, found in problems.items())

@@ -213,9 +213,12 @@
             });
         }
 
+        // Screen readers say "0:05 of 0:39", not the slider's bare number of seconds.
+        var valueText = seek.dataset.valuetextTemplate || "{time} / {total}";
         function played() {
             var share = duration() ? 100 * video.currentTime / duration() : 0;
             seek.style.setProperty("--played", share + "%");
+            seek.setAttribute("aria-valuetext", valueText.replace("{time}", clock(video.currentTime)).replace("{total}", clock(duration())));
         }
 
         video.addEventListener("loadedmetadata", function () { seek.max = video.duration; drawMarks(); played(); });
