@@ -810,3 +810,54 @@ def test_a_csv_listing_someone_whose_request_was_declined_says_so(demo):
     report, _created = import_enrolments(data, course, by=demo["users"]["admin"])
     assert report.applied and report.rows[0].outcome == "enrolled"
     assert report.rows[0].message == "Their request to join had been declined."
+
+
+# The way in, from where the visitor is ------------------------------------------------------
+
+
+def test_a_free_preview_offers_the_course_and_brings_the_new_member_back(demo):
+    """Read as a taste of the course: the page says so and offers the way in (log in, enrol),
+    and enrolling there returns to the lesson, not the course page. Members do not see it."""
+    preview = "/digital-office/basics/what-is-e-government/"
+    course = demo["course"]
+    visitor = Client().get(preview).content.decode()
+    assert "A free preview of “" in visitor and course.title in visitor
+    assert f'/accounts/login/?next={preview}"' in visitor
+
+    member = newcomer()
+    page = member.get(preview).content.decode()
+    assert f'action="/enrol/{course.pk}/"' in page and f'name="next" value="{preview}"' in page
+    response = member.post(f"/enrol/{course.pk}/", {"next": preview})
+    assert response.status_code == 302 and response.url == preview
+    enrolled = member.get(preview).content.decode()
+    assert "A free preview of" not in enrolled
+    # Enrolled, the course page no longer marks lessons as previews.
+    assert "Free preview" not in member.get(course.url).content.decode()
+    assert "Free preview" in Client().get(course.url).content.decode()
+    # Somewhere else is never a way back.
+    other = newcomer("other")
+    response = other.post(f"/enrol/{course.pk}/", {"next": "https://evil.example/"})
+    assert response.url == course.url
+
+
+def test_a_locked_lesson_offers_to_enrol_there(demo):
+    lesson = "/digital-office/practice/records-management/"
+    member = newcomer()
+    response = member.get(lesson)
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert f'action="/enrol/{demo["course"].pk}/"' in html and f'value="{lesson}"' in html
+    assert member.post(f"/enrol/{demo['course'].pk}/", {"next": lesson}).url == lesson
+    assert member.get(lesson).status_code == 200
+
+
+def test_leaving_takes_a_second_step(demo):
+    member = newcomer()
+    course = demo["course"]
+    member.post(f"/enrol/{course.pk}/")
+    html = member.get(course.url).content.decode()
+    # Behind a disclosure that says what leaving does; the button names the course.
+    details = html[html.index('<details class="enrol-box__leave">') :]
+    details = details[: details.index("</details>")]
+    assert "Your progress is kept if you enrol again." in details
+    assert f"Leave “{course.title}”" in details and f'action="/enrol/{course.pk}/leave/"' in details

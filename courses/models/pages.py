@@ -447,8 +447,11 @@ class LessonMixin:
         from ..permissions import waiting_for
 
         context = {"page": self, "course": self.course, "self": self, "request": request}
+        if self.course is not None:
+            # The way in, where the member is: enrolling here comes back to this lesson.
+            context["join"] = self.course.enrolment_context(request.user)
         if self.course is not None and request.user.is_authenticated:
-            context["enrolment"] = self.course.enrolments.filter(user=request.user).first()
+            context["enrolment"] = context["join"]["enrolment"]
             context["waiting_for"] = waiting_for(request.user, self)
         return TemplateResponse(request, "courses/lesson_locked.html", context, status=403)
 
@@ -494,7 +497,18 @@ class LessonMixin:
             context["progress_url"] = reverse("progress", args=[self.pk])
             context["slide_seconds"] = settings.ELEARN_SLIDE_SECONDS
             context["progress_state"] = lesson_state(progress, self)
+        context["preview_of"] = self.preview_context(request.user)
         return context
+
+    def preview_context(self, user) -> dict | None:
+        """For a free preview seen by someone outside the course: the course and how they
+        may join it (the course page's enrolment box); None for members, trainers, admins."""
+        from ..permissions import can_access_course
+
+        course = self.course
+        if not self.preview or course is None or can_access_course(user, course):
+            return None
+        return {"course": course, **course.enrolment_context(user)}
 
 
 def stream_text(page, field_name: str = "body") -> str:

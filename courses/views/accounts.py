@@ -15,8 +15,9 @@ from ..names import person_name
 from ..roles import ROLE_LABELS, add_member
 
 
-def _next_url(request) -> str | None:
-    """Where to go after signing up: back to the course that sent the visitor here."""
+def safe_next_url(request) -> str | None:
+    """The ``next`` this site may send the person on to (back to the course or lesson that
+    sent them), or None for none or one elsewhere."""
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -30,7 +31,7 @@ def signup(request):
     """Create a member account, log the new member in, and send them back where they came
     from (the course they wanted to enrol in) or to their profile."""
     if request.user.is_authenticated:
-        return redirect(_next_url(request) or "profile")
+        return redirect(safe_next_url(request) or "profile")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -40,8 +41,8 @@ def signup(request):
             request,
             _("Welcome, %(name)s! Your account is ready.") % {"name": person_name(user)},
         )
-        return redirect(_next_url(request) or "profile")
-    return render(request, "account/signup.html", {"form": form, "next": _next_url(request)})
+        return redirect(safe_next_url(request) or "profile")
+    return render(request, "account/signup.html", {"form": form, "next": safe_next_url(request)})
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from ..enrolments import EnrolmentRefused, enrol, withdraw
 from ..models import CoursePage, Enrolment
+from .accounts import safe_next_url
 
 
 def _course(course_id: int) -> CoursePage:
@@ -35,7 +36,8 @@ def enrol_view(request, course_id: int):
         )
     else:
         messages.success(request, _("You are enrolled in “%(course)s”.") % {"course": course.title})
-    return redirect(course.url)
+    # Back to the lesson the member enrolled from (a free preview, a locked lesson).
+    return redirect(safe_next_url(request) or course.url)
 
 
 @login_required
