@@ -471,7 +471,7 @@ def test_my_learning_shows_progress_and_where_to_continue(member_client, demo, v
     assert f'href="{video_lecture.url}#t=10"' in html  # the exact moment to pick up
     assert "(at 0:10)" in html  # and the button says so
     zh = member_client.get("/learning/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
-    assert "(看到 0:10)" in zh
+    assert "（看到 0:10）" in zh
     assert "First aid basics" not in html  # not enrolled there
     assert Client().get("/learning/").status_code == 302
 

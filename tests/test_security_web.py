@@ -142,7 +142,9 @@ def test_the_walk_covers_our_admin_views_and_every_route_resolves():
         for route, pattern in every_route()
         if resolve(sample_url(route)).func != pattern.callback
     }
-    assert shadowed == {"accounts/login/"}  # Django's log-in view, replaced by our throttled one
+    # Django's log-in view, replaced by our throttled one; its password reset, by ours that
+    # names the organisation in the email.
+    assert shadowed == {"accounts/login/", "accounts/password_reset/"}
 
 
 def csrf_refused(response) -> bool:
