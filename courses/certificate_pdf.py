@@ -47,13 +47,17 @@ class CertificateText:
         return [str(value) for value in self.__dict__.values()]
 
 
-def _fit(canvas, text: str, font: str, size: float, width: float, minimum: float) -> float:
-    while size > minimum and canvas.stringWidth(text, font, size) > width:
+# Every width is measured as FontBook.draw_string sets the line: Latin runs in Carlito, CJK
+# runs in Noto Sans CJK (FontBook.runs), so a line measured to fit is drawn to fit.
+
+
+def _fit(fonts: FontBook, text: str, bold: bool, size: float, width: float, minimum: float):
+    while size > minimum and fonts.string_width(text, size, bold) > width:
         size -= 0.5
     return size
 
 
-def _split(canvas, text: str, font: str, size: float, width: float) -> list[str]:
+def _split(fonts: FontBook, text: str, bold: bool, size: float, width: float) -> list[str]:
     """Break text into lines no wider than ``width``: at spaces for Latin text, anywhere for
     Chinese, and inside a word only when the word alone is wider than a line."""
     lines, line = [], ""
@@ -61,14 +65,14 @@ def _split(canvas, text: str, font: str, size: float, width: float) -> list[str]
     joiner = " " if " " in text else ""
     for token in tokens:
         candidate = f"{line}{joiner}{token}" if line else token
-        if canvas.stringWidth(candidate, font, size) <= width:
+        if fonts.string_width(candidate, size, bold) <= width:
             line = candidate
             continue
         if line:
             lines.append(line)
         line = ""
         for char in token:
-            if line and canvas.stringWidth(line + char, font, size) > width:
+            if line and fonts.string_width(line + char, size, bold) > width:
                 lines.append(line)
                 line = ""
             line += char
@@ -76,23 +80,21 @@ def _split(canvas, text: str, font: str, size: float, width: float) -> list[str]
     return lines
 
 
-def _fitted(canvas, text, font, size, width, *, lines: int, minimum: float):
+def _fitted(fonts, text, bold, size, width, *, lines: int, minimum: float):
     """(lines, size): ``text`` in at most ``lines`` lines of ``width`` at the largest size
     from ``size`` down to ``minimum``. At the minimum it takes the lines it needs: a
     certificate never drops part of a name or a title."""
     while True:
-        broken = _split(canvas, text, font, size, width)
+        broken = _split(fonts, text, bold, size, width)
         if len(broken) <= lines or size <= minimum:
             return broken, size
         size -= 0.5
 
 
 def _centred(canvas, fonts, text, y, size, *, bold=False, colour=INK, width=640, minimum=12):
-    font = fonts.font(text, bold)
-    size = _fit(canvas, text, font, size, width, minimum)
-    canvas.setFont(font, size)
+    size = _fit(fonts, text, bold, size, width, minimum)
     canvas.setFillColor(colour)
-    canvas.drawCentredString(canvas._pagesize[0] / 2, y, text)
+    fonts.draw_string(canvas, canvas._pagesize[0] / 2, y, text, size, bold, align="centre")
     return size
 
 
@@ -118,14 +120,13 @@ def render_certificate(text: CertificateText) -> bytes:
     _centred(canvas, fonts, text.heading, page_h - 150, 34, bold=True, colour=ACCENT)
     _centred(canvas, fonts, text.lead, page_h - 200, 14, colour=MUTED)
     # A long name shrinks, then wraps upwards from the line it is written on.
-    name_font = fonts.font(text.name, True)
-    lines, size = _fitted(canvas, text.name, name_font, 32, 640, lines=1, minimum=20)
+    lines, size = _fitted(fonts, text.name, True, 32, 640, lines=1, minimum=20)
     if len(lines) > 1:
-        lines, size = _fitted(canvas, text.name, name_font, 20, 640, lines=3, minimum=8)
+        lines, size = _fitted(fonts, text.name, True, 20, 640, lines=3, minimum=8)
     for index, line in enumerate(lines):
         y = page_h - 248 + (len(lines) - 1 - index) * size * 1.2
         _centred(canvas, fonts, line, y, size, bold=True)
-    name_w = max(canvas.stringWidth(line, name_font, size) for line in lines)
+    name_w = max(fonts.string_width(line, size, bold=True) for line in lines)
     rule = max(name_w, 260) / 2 + 20
     canvas.setStrokeColor(MUTED)
     canvas.setLineWidth(0.6)
@@ -133,10 +134,9 @@ def render_certificate(text: CertificateText) -> bytes:
     _centred(canvas, fonts, text.completed, page_h - 292, 14, colour=MUTED)
 
     # A long course title wraps onto two lines before it shrinks, then onto a third.
-    course_font = fonts.font(text.course, True)
-    lines, size = _fitted(canvas, text.course, course_font, 24, 640, lines=2, minimum=14)
+    lines, size = _fitted(fonts, text.course, True, 24, 640, lines=2, minimum=14)
     if len(lines) > 2:
-        lines, size = _fitted(canvas, text.course, course_font, 14, 640, lines=3, minimum=7)
+        lines, size = _fitted(fonts, text.course, True, 14, 640, lines=3, minimum=7)
     y = page_h - 332
     for line in lines:
         _centred(canvas, fonts, line, y, size, bold=True, minimum=size)
@@ -151,17 +151,14 @@ def render_certificate(text: CertificateText) -> bytes:
     ):
         if not value:
             continue
-        canvas.setFont(fonts.font(label), 10)
-        canvas.drawString(left, base + 16, label)
-        value_font = fonts.font(value, True)
+        fonts.draw_string(canvas, left, base + 16, label, 10)
         # Many trainers take a second line (below, towards the frame), not the QR code's room.
-        lines, size = _fitted(canvas, value, value_font, 13, 360, lines=1, minimum=9)
+        lines, size = _fitted(fonts, value, True, 13, 360, lines=1, minimum=9)
         if len(lines) > 1:
-            lines, size = _fitted(canvas, value, value_font, 9, 360, lines=3, minimum=5)
-        canvas.setFont(value_font, size)
+            lines, size = _fitted(fonts, value, True, 9, 360, lines=3, minimum=5)
         canvas.setFillColor(INK)
         for index, line in enumerate(lines):
-            canvas.drawString(left, base - index * size * 1.15, line)
+            fonts.draw_string(canvas, left, base - index * size * 1.15, line, size, bold=True)
         canvas.setFillColor(MUTED)
 
     qr_size = 92
@@ -174,15 +171,12 @@ def render_certificate(text: CertificateText) -> bytes:
     qr_x = page_w - 80 - qr_size
     renderPDF.draw(drawing, canvas, qr_x, 92)
     right = qr_x - 14
-    canvas.setFont(fonts.font(text.code_label), 10)
-    canvas.drawRightString(right, 146, text.code_label)
+    fonts.draw_string(canvas, right, 146, text.code_label, 10, align="right")
     canvas.setFillColor(INK)
-    canvas.setFont(fonts.font(text.code, True), 14)
-    canvas.drawRightString(right, 128, text.code)
+    fonts.draw_string(canvas, right, 128, text.code, 14, bold=True, align="right")
     canvas.setFillColor(MUTED)
-    url_font = fonts.font(text.verify_url)
-    canvas.setFont(url_font, _fit(canvas, text.verify_url, url_font, 9, 300, 6))
-    canvas.drawRightString(right, 110, text.verify_url)
+    url_size = _fit(fonts, text.verify_url, False, 9, 300, 6)
+    fonts.draw_string(canvas, right, 110, text.verify_url, url_size, align="right")
     canvas.linkURL(text.verify_url, (qr_x, 92, qr_x + qr_size, 92 + qr_size))
 
     canvas.showPage()

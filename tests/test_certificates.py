@@ -15,6 +15,7 @@ from courses.models.certificates import CODE_ALPHABET, new_code, normalise_code
 from courses.progress import update_course_completion
 
 from .learning import complete_lesson
+from .pdfchars import find, page_chars
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +265,69 @@ def test_codes_are_normalised_as_people_type_them():
 def test_the_course_members_page_shows_who_holds_which_certificate(completed, trainer_client):
     html = trainer_client.get(f"/admin/courses/{completed.course_id}/members/").content.decode()
     assert f'href="/certificates/{completed.certificate.code}/"' in html
+
+
+def test_english_and_chinese_in_one_line_each_take_their_own_font():
+    """A mixed name or title is set in runs: English (with its ’ · “) in Carlito, Chinese in
+    Noto Sans CJK. Set wholly in Noto CJK, ’ “ · are full-width: "O’ Brien", "What’ s"."""
+    text = CertificateText(
+        heading="Certificate of completion",
+        lead="This certifies that",
+        name="Anna O’Brien 李",
+        completed="has completed the course",
+        course="Digital office basics · 信息化办公基础：“电子政务” — What’s new",
+        date_label="Date",
+        date="Nov. 26, 2026",
+        trainers_label="Trainers",
+        trainers="Tom O’Neil, 王芳",
+        organisation="某某市档案学会 · Records Society",
+        code_label="Certificate code",
+        code="ABCD-EFGH-JKMN",
+        verify_url="https://training.example.org/certificates/ABCD-EFGH-JKMN/",
+        title="Certificate",
+    )
+    chars, (width, height) = page_chars(render_certificate(text))
+    name = find(chars, text.name)
+    assert all(c.latin for c in name[:-1]) and name[-1].cjk, [(c.char, c.font) for c in name]
+    apostrophe = name[5]
+    assert apostrophe.char == "’" and apostrophe.advance < 0.5 * apostrophe.size
+    course = {c.char: c for c in find(chars, "basics · 信息化")}
+    assert course["·"].latin and course["·"].advance < 0.5 * course["·"].size
+    assert course["信"].cjk and course["信"].advance > 0.9 * course["信"].size
+    # Quotes between Chinese characters stay full-width, as Chinese is typeset.
+    quoted = find(chars, "：“电子政务”")
+    assert all(c.cjk for c in quoted), [(c.char, c.font) for c in quoted]
+    whats = find(chars, "What’s")
+    assert all(c.latin for c in whats) and whats[4].advance < 0.5 * whats[4].size
+    trainers = find(chars, text.trainers)
+    assert trainers[4].char == "’" and trainers[4].latin and trainers[-1].cjk
+    organisation = find(chars, text.organisation)
+    assert organisation[7].char == "·" and organisation[7].latin
+    assert all(c.cjk for c in organisation[:7])
+    frame = 38  # everything still inside the inner frame
+    for c in chars:
+        left, bottom, right, top = c.box
+        assert frame <= left and right <= width - frame and frame <= bottom, c
+        assert top <= height - frame, c
+
+
+def test_a_chinese_or_english_line_is_set_in_one_font_as_before():
+    text = CertificateText(
+        heading="Certificate of completion",
+        lead="This certifies that",
+        name="李明",
+        completed="has completed the course",
+        course="加强机关信息化建设，“提高”工作效率…第3讲",
+        date_label="Date",
+        date="Nov. 26, 2026",
+        trainers_label="Trainers",
+        trainers="Tom O’Neil – “Ann” Lee",
+        organisation="Records Society",
+        code_label="Certificate code",
+        code="ABCD-EFGH-JKMN",
+        verify_url="https://training.example.org/certificates/ABCD-EFGH-JKMN/",
+        title="Certificate",
+    )
+    chars, _size = page_chars(render_certificate(text))
+    assert {c.font for c in find(chars, text.course)} == {find(chars, "李")[0].font}
+    assert {c.font for c in find(chars, text.trainers)} == {"Carlito-Bold"}

@@ -12,12 +12,11 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer, TableStyle
+from reportlab.platypus import Flowable, Frame, KeepInFrame, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
 from ..names import join_names
@@ -129,19 +128,16 @@ class Composer:
     def _text(self, x, y, text, size, *, bold=False, colour=INK, align="left", max_w=None):
         if not text:
             return
-        canvas = self.canvas
-        font = self.fonts.font(text, bold)
+        fonts = self.fonts
         if max_w is not None:
-            # Long titles in a header shrink, then lose their end, rather than overlap.
-            while size > 6.5 and canvas.stringWidth(text, font, size) > max_w:
+            # Long titles in a header shrink, then lose their end, rather than overlap; measured
+            # in the fonts of the runs they are drawn in.
+            while size > 6.5 and fonts.string_width(text, size, bold) > max_w:
                 size -= 0.5
-            while len(text) > 1 and canvas.stringWidth(text, font, size) > max_w:
+            while len(text) > 1 and fonts.string_width(text, size, bold) > max_w:
                 text = text[:-2] + "…"
-        canvas.setFont(font, size)
-        canvas.setFillColor(colour)
-        {"left": canvas.drawString, "right": canvas.drawRightString}.get(
-            align, canvas.drawCentredString
-        )(x, y, text)
+        self.canvas.setFillColor(colour)
+        fonts.draw_string(self.canvas, x, y, text, size, bold, align)
 
     def start_page(self, furniture: bool = True) -> None:
         if not furniture:
@@ -259,11 +255,11 @@ class Composer:
         items: list[Flowable] = []
         title_size = max(5.0, 28 * scale)
         items.append(
-            Paragraph(
-                escape(slide.title),
+            self.styles.paragraph(
                 self.styles.get("slide", slide.title).clone(
                     "box-title", fontSize=title_size, leading=title_size * 1.2
                 ),
+                slide.title,
             )
         )
         body = max(4.0, 16 * scale)
@@ -271,7 +267,7 @@ class Composer:
             style = self.styles.get("body", text, indent=level * 14 * scale).clone(
                 "box-body", fontSize=body, leading=body * 1.25, spaceAfter=0
             )
-            items.append(Paragraph(escape(text), style, bulletText="•"))
+            items.append(self.styles.paragraph(style, text, bulletText="•"))
         frame = Frame(rect.x + pad, rect.y + pad, rect.w - 2 * pad, rect.h - 2 * pad, 0, 0, 0, 0)
         frame.addFromList(items, self.canvas)  # what does not fit is left off, as on a slide
 
@@ -330,7 +326,7 @@ class Composer:
             items.append(styles.para("slide", f"{slide.number}. {title}"))
             for level, text in slide.paragraphs:
                 style = styles.get("body", text, indent=14 + 16 * level)
-                items.append(Paragraph(escape(text), style, bulletText="•"))
+                items.append(styles.paragraph(style, text, bulletText="•"))
             for table in slide.tables:
                 for row in table:
                     text = " | ".join(str(c) for c in row if c)
@@ -354,9 +350,9 @@ class Composer:
         canvas.line(box.x, self.height - 104, box.x + 80, self.height - 104)
         title = options.course_title or options.lecture_title
         flowables: list[Flowable] = [
-            Paragraph(
-                escape(title),
+            self.styles.paragraph(
                 self.styles.get("title", title).clone("cover-title", fontSize=30, leading=38),
+                title,
             ),
             Spacer(1, 8),
             self.styles.para("summary", labels.handouts),

@@ -18,7 +18,9 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
+from reportlab.lib.fonts import tt2ps
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -182,11 +184,18 @@ def _cjk_font(chars: str, style: str) -> str:
 _BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "…–—·•“”‘’"
 
 
+# Which font sets a character, see FontBook.runs: a letter the Latin font has is Latin, a
+# character it lacks is CJK, and the rest (digits, punctuation, symbols, spaces) are neutral.
+_LATIN, _CJK, _NEUTRAL = 1, 2, 0
+# Quotes belong to the text they open or close: “ ‘ to the letter after them, ” ’ (also the
+# apostrophe) to the letter before.
+_OPENING, _CLOSING = frozenset("“‘"), frozenset("”’")
+
+
 @dataclass
 class FontBook:
-    """The fonts one document uses. ``family(text)`` picks Carlito when it covers every
-    character and the CJK subset otherwise (a whole string in one font keeps its spacing
-    even; Noto CJK has Latin letters too)."""
+    """The fonts one document uses: Carlito for Latin text, a Noto Sans CJK SC subset for
+    Chinese, chosen per run of characters within a string (see :meth:`runs`)."""
 
     latin: str
     covered: frozenset[int]
@@ -206,6 +215,7 @@ class FontBook:
                     needs_cjk = True
         book = cls(latin=latin, covered=covered)
         if needs_cjk:
+            # Every character of every text: a CJK run may hold any of them (see runs()).
             ordered = "".join(sorted(c for c in chars if not c.isspace() or c == " "))
             regular = _cjk_font(ordered, "regular")
             bold = _cjk_font(ordered, "bold")
@@ -221,10 +231,139 @@ class FontBook:
         )
 
     def family(self, text: str) -> str:
-        """The family name (for Paragraph styles, whose <b>/<i> pick the style)."""
+        """The family a paragraph of ``text`` is based on (its style's font, bullets and line
+        breaking): the CJK one when any character needs it. :meth:`markup` sets the runs."""
         return self.cjk if self.needs_cjk(text) else self.latin
 
-    def font(self, text: str, bold: bool = False) -> str:
-        """The registered font name for canvas drawing."""
-        family = self.family(text)
-        return f"{family}-{'bold' if bold else 'regular'}"
+    def _latin_mask(self, text: str) -> list[bool]:
+        """For each character of ``text``, whether the Latin font sets it (see :meth:`runs`)."""
+        if not self.needs_cjk(text):
+            return [True] * len(text)
+        covered = self.covered
+        kinds = [
+            _NEUTRAL
+            if char.isspace()
+            else _CJK
+            if ord(char) not in covered
+            else _LATIN
+            if char.isalpha()
+            else _NEUTRAL
+            for char in text
+        ]
+        # The nearest letter on each side of every neutral character.
+        before, last = [], _NEUTRAL
+        for kind in kinds:
+            before.append(last)
+            last = kind or last
+        after, last = [_NEUTRAL] * len(kinds), _NEUTRAL
+        for index in range(len(kinds) - 1, -1, -1):
+            after[index] = last
+            last = kinds[index] or last
+        mask = []
+        for index, (char, kind) in enumerate(zip(text, kinds, strict=True)):
+            if kind != _NEUTRAL:
+                mask.append(kind == _LATIN)
+            elif char in _OPENING:
+                mask.append((after[index] or before[index]) == _LATIN)
+            elif char in _CLOSING:
+                mask.append((before[index] or after[index]) == _LATIN)
+            else:
+                mask.append(_LATIN in (before[index], after[index]))
+        return mask
+
+    def _chunks(self, text: str, mask: list[bool]) -> list[tuple[bool, str]]:
+        chunks: list[tuple[bool, str]] = []
+        start = 0
+        for index in range(1, len(text) + 1):
+            if index == len(text) or mask[index] != mask[start]:
+                chunks.append((mask[start], text[start:index]))
+                start = index
+        return chunks
+
+    def runs(self, text: str, bold: bool = False) -> list[tuple[str, str]]:
+        """``text`` as (registered font name, chunk) runs, in order, for canvas drawing.
+
+        The rule, per character:
+
+        - a letter the Latin font (Carlito) has is set in it: English, accented, Greek,
+          Cyrillic;
+        - a character it lacks (Han, kana, full-width punctuation such as ，。：) is set in the
+          CJK font;
+        - everything else the Latin font has is neutral: digits, spaces, ASCII punctuation
+          and the punctuation both scripts share (’ ‘ “ ” · … – — • and the like), which
+          Noto Sans CJK draws full-width. A neutral character goes with the Latin font when
+          the nearest letter before or after it (skipping other neutral characters) is a
+          Latin one, and with the CJK font otherwise; except that an opening quote “ ‘ looks
+          only at the letter after it and a closing quote or apostrophe ” ’ only at the
+          letter before it (the other side when there is none), so a quotation's marks match
+          its first and last letters. So the ’ of "O’Brien", the · of "basics · 信息化" and
+          the quotes of "他说“Hello”。" are narrow, while the quotes of "“电子政务” — What’s"
+          and digits in "第3讲" stay in the CJK font, as Chinese typesetting has them.
+
+        A string without any character the Latin font lacks is one Latin run, and one without
+        any Latin letter is one CJK run, exactly as when a whole string took one font. Every
+        character of a Latin run is in the Latin font; a CJK run's are in the CJK subset,
+        which :meth:`for_texts` cuts from every character of the document's texts.
+        """
+        if not text:
+            return []
+        style = "bold" if bold else "regular"
+        fonts = {True: f"{self.latin}-{style}", False: f"{self.cjk}-{style}"}
+        return [
+            (fonts[latin], chunk) for latin, chunk in self._chunks(text, self._latin_mask(text))
+        ]
+
+    def string_width(self, text: str, size: float, bold: bool = False) -> float:
+        """The width of ``text`` as :meth:`draw_string` sets it."""
+        return sum(
+            pdfmetrics.stringWidth(chunk, font, size) for font, chunk in self.runs(text, bold)
+        )
+
+    def draw_string(
+        self, canvas, x: float, y: float, text: str, size: float, bold: bool = False, align="left"
+    ) -> float:
+        """Draw one line of ``text`` in its runs' fonts at ``size``, its left end, centre
+        (``align="centre"``) or right end (``"right"``) at ``x``; returns its width."""
+        runs = self.runs(text, bold)
+        width = sum(pdfmetrics.stringWidth(chunk, font, size) for font, chunk in runs)
+        if align == "right":
+            x -= width
+        elif align != "left":
+            x -= width / 2
+        line = canvas.beginText(x, y)
+        for font, chunk in runs:
+            line.setFont(font, size)
+            line.textOut(chunk)
+        canvas.drawText(line)
+        return width
+
+    def markup(self, pieces, font: str) -> str:
+        """reportlab paragraph markup for ``pieces``, ``(is_text, string)`` pairs in order:
+        text (escaped here) and ready markup (tags such as ``<b>``, kept as they are), in a
+        paragraph style whose font is ``font`` (``"<family>-regular"`` or ``-bold``). The
+        runs (:meth:`runs`, over the text of all pieces as one string) in the other family
+        are wrapped in ``<font name>``. reportlab takes a font tag's bold and italic from the
+        name it gives, so the name is the one for the ``<b>``/``<i>`` open around the run."""
+        if isinstance(pieces, str):
+            pieces = [(True, pieces)]
+        pieces = list(pieces)
+        family, _, style = font.rpartition("-")
+        bold, italic = int("bold" in style), int("italic" in style)
+        mask = self._latin_mask("".join(piece for is_text, piece in pieces if is_text))
+        out, position = [], 0
+        for is_text, piece in pieces:
+            if not is_text:
+                out.append(piece)
+                bold += {"<b>": 1, "</b>": -1}.get(piece, 0)
+                italic += {"<i>": 1, "</i>": -1}.get(piece, 0)
+                continue
+            span = mask[position : position + len(piece)]
+            position += len(piece)
+            for latin, chunk in self._chunks(piece, span):
+                run_family = self.latin if latin else self.cjk
+                if run_family == family:
+                    out.append(escape(chunk))
+                else:
+                    name = tt2ps(run_family, int(bold > 0), int(italic > 0))
+                    out.append(f'<font name="{name}">{escape(chunk)}</font>')
+        return "".join(out)

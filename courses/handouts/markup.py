@@ -33,9 +33,15 @@ RULE = colors.HexColor("#c5ccd6")
 HEADER_FILL = colors.HexColor("#eef1f5")
 
 
+# Paragraph content as (is_text, string) pairs: plain text, escaped (and set in runs of fonts)
+# by FontBook.markup, and reportlab tags kept as they are.
+Pieces = list[tuple[bool, str]]
+
+
 class Styles:
     """Paragraph styles in the document's fonts; the family is chosen per text so Chinese
-    text gets the CJK font and CJK line breaking (any character may start a line)."""
+    text gets the CJK font and CJK line breaking (any character may start a line), and
+    :meth:`paragraph` sets each run of a mixed text in its own font (``FontBook.runs``)."""
 
     BASE = {
         "body": {"fontSize": 10.5, "leading": 15, "spaceAfter": 6},
@@ -75,35 +81,41 @@ class Styles:
             )
         return self._cache[key]
 
-    def para(self, name: str, text: str, indent: float = 0.0, markup: str | None = None):
-        """A Paragraph of plain ``text`` (escaped), or of ready ``markup`` when given."""
-        return Paragraph(
-            markup if markup is not None else escape(text), self.get(name, text, indent)
-        )
+    def paragraph(
+        self, style: ParagraphStyle, text: str, markup: Pieces | None = None, **kwargs
+    ) -> Paragraph:
+        """A Paragraph in ``style`` (from :meth:`get`) of plain ``text``, or of ``markup``
+        pieces when given, each run in its font: measured and drawn alike by reportlab."""
+        pieces = [(True, text)] if markup is None else markup
+        return Paragraph(self.fonts.markup(pieces, style.fontName), style, **kwargs)
+
+    def para(self, name: str, text: str, indent: float = 0.0, markup: Pieces | None = None):
+        """A Paragraph of plain ``text``, or of ``markup`` pieces (see :func:`_inline`)."""
+        return self.paragraph(self.get(name, text, indent), text, markup)
 
 
 _INLINE = {"b": "b", "strong": "b", "i": "i", "em": "i", "sup": "super", "sub": "sub", "u": "u"}
 
 
-def _inline(element) -> str:
-    """reportlab paragraph markup for an element's content (text escaped, known tags kept)."""
-    out = [escape(element.text or "")]
+def _inline(element) -> Pieces:
+    """Paragraph pieces for an element's content: its text, and the known tags."""
+    out: Pieces = [(True, element.text or "")]
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         inner = _inline(child)
         if tag in _INLINE:
-            out.append(f"<{_INLINE[tag]}>{inner}</{_INLINE[tag]}>")
+            out += [(False, f"<{_INLINE[tag]}>"), *inner, (False, f"</{_INLINE[tag]}>")]
         elif tag == "br":
-            out.append("<br/>")
+            out.append((False, "<br/>"))
         elif tag == "a" and (child.get("href") or "").startswith(("http://", "https://")):
             href = escape(child.get("href"), {'"': "&quot;"})
-            out.append(f'<a href="{href}" color="#0b5cad">{inner}</a>')
+            out += [(False, f'<a href="{href}" color="#0b5cad">'), *inner, (False, "</a>")]
         elif tag in ("script", "style"):
             pass
         else:
-            out.append(inner)  # page links, embeds, unknown tags: their text only
-        out.append(escape(child.tail or ""))
-    return "".join(out)
+            out += inner  # page links, embeds, unknown tags: their text only
+        out.append((True, child.tail or ""))
+    return out
 
 
 def _text(element) -> str:
@@ -134,7 +146,9 @@ def rich_text(html: str, styles: Styles) -> list[Flowable]:
             for number, item in enumerate(element.findall("li"), start=1):
                 bullet = f"{number}." if tag == "ol" else "•"
                 style = styles.get("body", _text(item), indent=16)
-                flowables.append(Paragraph(_inline(item), style, bulletText=bullet))
+                flowables.append(
+                    styles.paragraph(style, _text(item), _inline(item), bulletText=bullet)
+                )
         elif tag == "hr":
             flowables.append(HRFlowable(width="100%", color=RULE, spaceBefore=4, spaceAfter=8))
         elif tag == "blockquote":
@@ -178,7 +192,9 @@ def table(block: Table, styles: Styles, max_w: float) -> list[Flowable]:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL))
         for cell_index, cell in enumerate(block.rows[0]):
             data[0][cell_index] = styles.para(
-                "cell", str(cell or ""), markup=f"<b>{escape(str(cell or ''))}</b>"
+                "cell",
+                str(cell or ""),
+                markup=[(False, "<b>"), (True, str(cell or "")), (False, "</b>")],
             )
     if block.header_col:
         commands.append(("BACKGROUND", (0, 0), (0, -1), HEADER_FILL))

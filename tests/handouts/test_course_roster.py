@@ -222,3 +222,57 @@ def test_cover_notice_fits_below_every_recipients_name(deck, options, tmp_path):
                 assert 0 < left and right < width and bottom > 20 and top < name_bottom
     finally:
         pdf.close()
+
+
+def test_english_and_chinese_in_one_string_each_take_their_own_font(deck, options, tmp_path):
+    """Course and lecture titles, names and article text mixing English and Chinese are set
+    in runs: the English with its ’ · “ ” in Carlito (narrow), the Chinese in Noto Sans CJK.
+    Wholly in Noto CJK those marks are full-width: "What’ s", "basics ・ 信息化"."""
+    from tests.pdfchars import find, page_chars
+
+    lecture = dataclasses.replace(deck, title="What’s new – 新功能")
+    article = ArticleSource(
+        title="Don’t panic · 概念",
+        blocks=[
+            RichText(
+                "<p>电子政务是指国家机关在政务活动中，“全面”应用现代信息技术。"
+                "<b>Bold’s</b> and “quoted” text.</p>"
+            )
+        ],
+    )
+    options = dataclasses.replace(
+        options, course_title="Digital office basics · 信息化办公基础", recipient="Anna O’Brien 李"
+    )
+    out = tmp_path / "mixed.pdf"
+    result = build_course_handout([lecture, article], options, out)
+
+    def narrow(char):
+        return char.latin and char.advance < 0.5 * char.size
+
+    cover, (_width, height) = page_chars(str(out), 0)
+    title = find(cover, options.course_title)
+    assert narrow(title[19]) and title[19].char == "·"  # the cover's title paragraph
+    assert all(c.cjk for c in title[20:]) and all(c.latin for c in title[:19])
+    name = find(cover, options.recipient)
+    assert narrow(name[5]) and name[5].char == "’" and name[-1].cjk  # drawn on the canvas
+    contents, _size = page_chars(str(out), 1)
+    whats = find(contents, "What’s new – 新功能")
+    assert narrow(whats[4]) and whats[4].char == "’" and whats[-1].cjk
+    page, _size = page_chars(str(out), result.starts[1] - 1)
+    header = find(page, options.course_title)  # the running header, shrunk to fit
+    assert narrow(header[19]) and header[20].cjk
+    bold = find(page, "Bold’s")
+    assert all(c.font == "Carlito-Bold" for c in bold) and narrow(bold[4])
+    assert all(c.cjk and c.advance > 0.9 * c.size for c in find(page, "，“全面”应用"))
+    assert all(c.latin for c in find(page, "“quoted”"))
+    save_png(out, "mixed-cover", page=1)
+    save_png(out, "mixed-article", page=result.starts[1])
+    from courses.handouts.layouts import content_box
+
+    box = content_box(options.paper)  # headers, footers and text keep to its left and right
+    for index in range(page_count(out)):
+        chars, _size = page_chars(str(out), index)
+        for char in chars:
+            left, bottom, right, top = char.box
+            assert box.x - 0.5 < left and right < box.right + 0.5, (index, char)
+            assert 0 < bottom and top < height, (index, char)
