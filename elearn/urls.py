@@ -52,6 +52,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", include("insights.urls")),
 ]

@@ -68,7 +68,8 @@ def test_login_and_logout(client, demo):
     assert response.url == "/learning/"  # their courses and where they stopped, as a dashboard
     assert client.get("/accounts/profile/").status_code == 200
     assert client.get("/accounts/logout/").status_code == 405  # logging out takes a POST (CSRF)
-    client.post("/accounts/logout/")
+    response = client.post("/accounts/logout/", follow=True)
+    assert "You have logged out." in response.content.decode()  # said where it lands
     assert client.get("/accounts/profile/").status_code == 302
 
 

@@ -861,3 +861,16 @@ def test_leaving_takes_a_second_step(demo):
     details = details[: details.index("</details>")]
     assert "Your progress is kept if you enrol again." in details
     assert f"Leave “{course.title}”" in details and f'action="/enrol/{course.pk}/leave/"' in details
+
+
+def test_my_learning_keeps_the_courses_a_member_left(demo):
+    member = newcomer()
+    course = demo["course"]
+    member.post(f"/enrol/{course.pk}/")
+    member.post(f"/enrol/{course.pk}/leave/")
+    html = member.get("/learning/").content.decode()
+    left = html[html.index('id="left-heading"') :]
+    assert "Courses you left" in html and f'href="{course.url}"' in left
+    assert "Your progress is kept" in left
+    member.post(f"/enrol/{course.pk}/")
+    assert "Courses you left" not in member.get("/learning/").content.decode()

@@ -143,8 +143,8 @@ def test_the_walk_covers_our_admin_views_and_every_route_resolves():
         if resolve(sample_url(route)).func != pattern.callback
     }
     # Django's log-in view, replaced by our throttled one; its password reset, by ours that
-    # names the organisation in the email.
-    assert shadowed == {"accounts/login/", "accounts/password_reset/"}
+    # names the organisation in the email; its log-out, by ours that says it worked.
+    assert shadowed == {"accounts/login/", "accounts/password_reset/", "accounts/logout/"}
 
 
 def csrf_refused(response) -> bool:

@@ -84,3 +84,12 @@ class PasswordResetView(auth_views.PasswordResetView):
         name = OrganisationSettings.for_request(self.request).name
         self.extra_email_context = {"site_name": name} if name else None
         return super().form_valid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's, saying on the next page that it worked (Wagtail's admin says so too)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have logged out."))
+        return response

@@ -33,13 +33,17 @@ def my_learning(request):
     user = request.user
     enrolments = (
         Enrolment.objects.filter(user=user)
-        .exclude(status__in=[Enrolment.Status.DECLINED, Enrolment.Status.WITHDRAWN])
+        .exclude(status=Enrolment.Status.DECLINED)
         .select_related("course", "certificate")
         .order_by("-created_at")
     )
-    pending, taking = [], []
+    pending, taking, left = [], [], []
     for enrolment in enrolments:
         if not enrolment.course.live:
+            continue
+        if enrolment.status == Enrolment.Status.WITHDRAWN:
+            # Found again here, not only by searching the catalogue: the progress is kept.
+            left.append(enrolment)
             continue
         (pending if enrolment.status == Enrolment.Status.PENDING else taking).append(enrolment)
     lessons_of = _lessons_by_course([enrolment.course for enrolment in taking])
@@ -79,5 +83,5 @@ def my_learning(request):
     return render(
         request,
         "courses/my_learning.html",
-        {"current": current, "completed": completed, "pending": pending},
+        {"current": current, "completed": completed, "pending": pending, "left": left},
     )
