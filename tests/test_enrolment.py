@@ -396,6 +396,13 @@ def test_the_enrol_a_person_box_and_removing_say_what_happened(demo):
     removed = admin.post(f"{url}{enrolment.pk}/remove/", follow=True)  # as confirmed
     assert "leaving was removed from the course." in removed.content.decode()
     assert member.get(SAFETY_LESSON).status_code == 403
+    # The course's own trainer can be enrolled (to try it out), with a word about the reports.
+    trainer = demo["users"]["trainer"]
+    assert course.trainers.filter(pk=trainer.pk).exists()
+    html = admin.post(url, {"action": "enrol_user", "who": "trainer"}, follow=True).content.decode()
+    assert "trains this course: as an enrolled member, their progress now counts" in html
+    plain = admin.post(url, {"action": "enrol_user", "who": "member"}, follow=True)
+    assert "trains this course" not in plain.content.decode()
 
 
 def test_a_full_approval_course_says_a_request_waits_for_a_place(demo):

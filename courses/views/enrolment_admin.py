@@ -201,6 +201,16 @@ def _act(request, course, action):
             messages.error(request, refused.message)
             return back, None
         messages.success(request, _("%(name)s is enrolled.") % {"name": person_name(user)})
+        if course.trainers.filter(pk=user.pk).exists():
+            # Allowed (a trainer may take their own course to try it), but rarely meant.
+            messages.warning(
+                request,
+                _(
+                    "%(name)s trains this course: as an enrolled member, their progress now "
+                    "counts in its reports. Remove them from the members if that was not meant."
+                )
+                % {"name": person_name(user)},
+            )
         return back, None
     if action == "enrol_group":
         pk = database_id(request.POST.get("group", "").strip())
