@@ -126,3 +126,12 @@ def test_page_text_is_escaped(client, demo):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_pages_with_a_search_box_of_their_own_leave_the_headers_out(client, demo):
+    """One search box on the catalogue and the results page (the phone's header was two
+    screens' worth of boxes); every other page keeps the header's."""
+    for url in ("/", "/search/?q=safety"):
+        html = client.get(url).content.decode()
+        assert html.count('role="search"') == 1 and 'id="site-search-q"' not in html, url
+    assert 'id="site-search-q"' in client.get(demo["course"].url).content.decode()
