@@ -19,15 +19,7 @@ class NotificationPreferencesForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreferences
-        fields = [
-            "enrolment",
-            "new_lessons",
-            "announcements",
-            "completion",
-            "reminders",
-            "requests",
-            "conversions",
-        ]
+        fields = list(NotificationPreferences.KINDS)  # every kind, in the model's order
 
     def __init__(self, *args, trainer: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
