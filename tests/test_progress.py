@@ -677,6 +677,9 @@ def test_slides_seen_on_their_own_pages_count_as_on_the_lecture(
         "document.querySelector('[data-progress-state]').dataset.state === 'done'"
     )
     assert "Done" in state.inner_text()
+    # Each step is that slide's page, at its viewer: heading, text and address agree.
+    assert page.url.endswith(f"slides/{visible[-1]}/#deck")
+    assert page.locator("h1").inner_text().startswith(f"Slide {visible[-1]}:")
     page.screenshot(path=artifacts_dir / "slide-page-progress.png")
     progress = LessonProgress.objects.get(user__username="member", page=lecture)
     assert progress.slides_seen == visible and progress.completed_at is not None

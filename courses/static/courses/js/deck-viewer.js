@@ -114,8 +114,14 @@
             document.dispatchEvent(new CustomEvent("elearn:slide", { detail: { number: slide.number, source: source || "user" } }));
         }
 
+        // A slide's own page (its heading and text are that slide's) goes to the next slide's
+        // page, at the viewer, rather than showing another slide under this one's heading.
+        var navigate = viewer.dataset.history === "navigate";
+
         function go(index) {
-            if (index >= 0 && index < slides.length && index !== current) { render(index, true); }
+            if (index < 0 || index >= slides.length || index === current) { return; }
+            if (navigate) { window.location.assign(slides[index].url + "#deck"); return; }
+            render(index, true);
         }
 
         viewer.addEventListener("click", function (event) {
