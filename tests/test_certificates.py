@@ -22,6 +22,24 @@ pytestmark = pytest.mark.django_db
 CODE = re.compile(rf"^[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}$")
 
 
+def certificate_text(**fields) -> CertificateText:
+    """A certificate's words: English labels and a fixed code, with ``fields`` changed."""
+    values = {
+        "heading": "Certificate of completion",
+        "lead": "This certifies that",
+        "completed": "has completed the course",
+        "date_label": "Date",
+        "date": "Nov. 26, 2026",
+        "trainers_label": "Trainers",
+        "organisation": "Records Society",
+        "code_label": "Certificate code",
+        "code": "ABCD-EFGH-JKMN",
+        "verify_url": "https://training.example.org/certificates/ABCD-EFGH-JKMN/",
+        "title": "Certificate",
+    }
+    return CertificateText(**{**values, **fields})
+
+
 def pdf_text(data: bytes) -> str:
     pdf = pdfium.PdfDocument(data)
     try:
@@ -159,21 +177,12 @@ def test_my_learning_and_the_course_page_offer_the_certificate(completed, member
 
 
 def test_long_titles_and_names_stay_on_one_page():
-    text = CertificateText(
-        heading="Certificate of completion",
-        lead="This certifies that",
+    text = certificate_text(
         name="Maximilian Alexander von Hohenzollern-Sigmaringen-Württemberg",
-        completed="has completed the course",
         course="关于进一步加强和改进新形势下机关档案信息化建设与电子文件管理工作的实施意见培训" * 2,
-        date_label="Date",
-        date="Nov. 26, 2026",
-        trainers_label="Trainers",
         trainers="Tom Trainer, 王芳, Ann Lee",
         organisation="某某市档案学会 · Records Society",
-        code_label="Certificate code",
         code=new_code(),
-        verify_url="https://training.example.org/certificates/ABCD-EFGH-JKMN/",
-        title="Certificate",
     )
     data = render_certificate(text)
     assert data.startswith(b"%PDF") and len(data) < 400_000
@@ -218,21 +227,10 @@ def _printed(data: bytes) -> tuple[str, list[tuple[float, float, float, float]],
 def test_a_long_name_title_or_trainer_list_is_printed_whole_inside_the_frame(
     name, course, trainers
 ):
-    text = CertificateText(
-        heading="Certificate of completion",
-        lead="This certifies that",
+    text = certificate_text(
         name=name,
-        completed="has completed the course",
         course=course,
-        date_label="Date",
-        date="Nov. 26, 2026",
-        trainers_label="Trainers",
         trainers=trainers,
-        organisation="Records Society",
-        code_label="Certificate code",
-        code="ABCD-EFGH-JKMN",
-        verify_url="https://training.example.org/certificates/ABCD-EFGH-JKMN/",
-        title="Certificate",
     )
     printed, boxes, (width, height) = _printed(render_certificate(text))
     for value in (name, course, trainers):
@@ -270,21 +268,11 @@ def test_the_course_members_page_shows_who_holds_which_certificate(completed, tr
 def test_english_and_chinese_in_one_line_each_take_their_own_font():
     """A mixed name or title is set in runs: English (with its ’ · “) in Carlito, Chinese in
     Noto Sans CJK. Set wholly in Noto CJK, ’ “ · are full-width: "O’ Brien", "What’ s"."""
-    text = CertificateText(
-        heading="Certificate of completion",
-        lead="This certifies that",
+    text = certificate_text(
         name="Anna O’Brien 李",
-        completed="has completed the course",
         course="Digital office basics · 信息化办公基础：“电子政务” — What’s new",
-        date_label="Date",
-        date="Nov. 26, 2026",
-        trainers_label="Trainers",
         trainers="Tom O’Neil, 王芳",
         organisation="某某市档案学会 · Records Society",
-        code_label="Certificate code",
-        code="ABCD-EFGH-JKMN",
-        verify_url="https://training.example.org/certificates/ABCD-EFGH-JKMN/",
-        title="Certificate",
     )
     chars, (width, height) = page_chars(render_certificate(text))
     name = find(chars, text.name)
@@ -312,21 +300,10 @@ def test_english_and_chinese_in_one_line_each_take_their_own_font():
 
 
 def test_a_chinese_or_english_line_is_set_in_one_font_as_before():
-    text = CertificateText(
-        heading="Certificate of completion",
-        lead="This certifies that",
+    text = certificate_text(
         name="李明",
-        completed="has completed the course",
         course="加强机关信息化建设，“提高”工作效率…第3讲",
-        date_label="Date",
-        date="Nov. 26, 2026",
-        trainers_label="Trainers",
         trainers="Tom O’Neil – “Ann” Lee",
-        organisation="Records Society",
-        code_label="Certificate code",
-        code="ABCD-EFGH-JKMN",
-        verify_url="https://training.example.org/certificates/ABCD-EFGH-JKMN/",
-        title="Certificate",
     )
     chars, _size = page_chars(render_certificate(text))
     assert {c.font for c in find(chars, text.course)} == {find(chars, "李")[0].font}
