@@ -194,12 +194,12 @@ def notify_conversion_failed(item) -> int:
         shown.append({"lecture": lecture, "course": course, "url": page_address(lecture)})
         if course is not None:
             recipients.update((trainer.pk, trainer) for trainer in course.trainers.all())
-    model = "slidedeck" if is_deck else "lecturevideo"
+    edit = f"wagtailsnippets_courses_{item._meta.model_name}:edit"
     context = {
         "item": item,
         "is_deck": is_deck,
         "lectures": shown,
-        "edit_url": absolute(reverse(f"wagtailsnippets_courses_{model}:edit", args=[item.pk])),
+        "edit_url": absolute(reverse(edit, args=[item.pk])),
     }
     sent = 0
     for user in recipients.values():
