@@ -11,6 +11,8 @@ CHECKS=(
   "font:Noto Sans CJK SC|fonts-noto-cjk"
   "font:Carlito|fonts-crosextra-carlito"
   "font:Caladea|fonts-crosextra-caladea"
+  # Arial, Times New Roman and Courier New, the commonest fonts in decks, at their widths.
+  "font:Liberation Sans|fonts-liberation2"
   "cmd:msgfmt|gettext"
   "cmd:chromium|chromium"
   "cmd:pdftoppm|poppler-utils"

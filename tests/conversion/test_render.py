@@ -263,3 +263,32 @@ def test_latin_punctuation_is_not_drawn_with_the_cjk_font(tmp_path, font):
     for char, _name, data in chinese + mixed:
         if char in FORM_TEST:
             assert any(glyph in data for glyph in sc) and not any(g in data for g in jp), char
+
+
+@pytest.mark.parametrize(
+    ("font", "face"),
+    [
+        ("Arial", "LiberationSans"),
+        ("Times New Roman", "LiberationSerif"),
+        ("Courier New", "LiberationMono"),
+        ("Calibri", "Carlito"),
+        ("Cambria", "Caladea"),
+    ],
+)
+def test_office_fonts_are_drawn_in_faces_with_their_widths(tmp_path, font, face):
+    # Office's own fonts are not on a Linux server. Each of these has a free face with the
+    # same letter widths, so a line breaks on the slide image where it breaks in PowerPoint;
+    # any other stand-in wraps titles and overflows boxes.
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    box = slide.shapes.add_textbox(Inches(0.5), Inches(0.5), Inches(9), Inches(1))
+    box.text_frame.text = "Fire exits"
+    box.text_frame.paragraphs[0].runs[0].font.name = font
+    box.text_frame.paragraphs[0].runs[0].font.size = Pt(28)
+    prs.save(tmp_path / "deck.pptx")
+    drawn = _drawn_with(convert_to_pdf(tmp_path / "deck.pptx", tmp_path / "out"))
+    assert "".join(char for char, _n, _d in drawn) == "Fireexits"
+    assert all(face in name for _c, name, _d in drawn), {name for _c, name, _d in drawn}
