@@ -4,6 +4,7 @@ import pytest
 
 from courses.demo_content import load_demo
 from tests.browser import log_in
+from tests.conftest import PASSWORDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -204,4 +205,29 @@ def test_a_members_pages_fit_a_phone(browser, live_server, artifacts_dir):
     assert page.locator("video").count() == 0  # My learning; the lecture had one:
     page.goto(live_server.url + demo["video_lecture"].url)
     assert page.locator("video").bounding_box()["width"] <= 375
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 375])
+def test_email_settings_checkboxes_sit_beside_their_labels(
+    browser, live_server, django_user_model, width
+):
+    """A checkbox once took the full width of a form field, pushing its label into a narrow
+    column that wrapped every few characters ("新课 / 时")."""
+    member, _created = django_user_model.objects.get_or_create(username="member")
+    member.set_password(PASSWORDS["member"])
+    member.save()
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/notifications/")
+    boxes = page.locator(".field--checkbox input[type=checkbox]")
+    assert boxes.count() >= 4
+    for index in range(boxes.count()):
+        box = boxes.nth(index).bounding_box()
+        label = boxes.nth(index).locator("xpath=..").bounding_box()
+        assert box["width"] < 30, box
+        # The words take the rest of the line: one line high, beside the box.
+        assert box["x"] - label["x"] < 5 and label["height"] < 40, (box, label)
     context.close()
