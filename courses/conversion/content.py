@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Placeholder types (p:ph type) of a slide's furniture: the slide number, the date and the
+# footer. PowerPoint leaves them out of its outline; as slide text they read "7", "Page 3"
+# or the organisation's name on every slide, for screen readers and search alike.
+FURNITURE_PLACEHOLDERS = frozenset({"sldNum", "dt", "ftr"})
+
 
 @dataclass
 class MediaFile:

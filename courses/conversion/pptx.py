@@ -13,7 +13,7 @@ from pptx.exc import PackageNotFoundError
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.shapes.shapetree import SlideShapeFactory
 
-from .content import DeckContent, Hyperlink, MediaFile, SlideContent
+from .content import FURNITURE_PLACEHOLDERS, DeckContent, Hyperlink, MediaFile, SlideContent
 from .errors import ConversionError, CorruptFile, NoSlides, TooLarge
 from .limits import Limits
 
@@ -204,6 +204,9 @@ def _collect_shape(shape, slide, content: SlideContent) -> None:
     tag = shape.tag
     part = slide.part
     if tag == _SP_TAG:
+        ph = _placeholder(shape)
+        if ph is not None and ph.get("type") in FURNITURE_PLACEHOLDERS:
+            return
         body = shape.find(f"{_P}txBody")
         if body is not None:
             for para in body.iterfind(f"{_A}p"):

@@ -14,7 +14,7 @@ from posixpath import dirname, join, normpath
 
 from lxml import etree
 
-from .content import DeckContent, SlideContent
+from .content import FURNITURE_PLACEHOLDERS, DeckContent, SlideContent
 
 logger = logging.getLogger(__name__)
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -133,6 +133,8 @@ def _strict_ooxml(path: Path) -> DeckContent | None:
             slide = SlideContent(number=number, hidden=xml.get("show") in ("0", "false"))
             for shape in (el for el in xml.iter() if _local(el.tag) == "sp"):
                 ph = next((el for el in shape.iter() if _local(el.tag) == "ph"), None)
+                if ph is not None and ph.get("type") in FURNITURE_PLACEHOLDERS:
+                    continue
                 is_title = ph is not None and ph.get("type") in ("title", "ctrTitle")
                 for para in (el for el in shape.iter() if _local(el.tag) == "p"):
                     text = "".join(

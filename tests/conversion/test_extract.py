@@ -126,3 +126,34 @@ def test_two_hundred_slides_are_all_read(tmp_path):
     assert deck.slide_count == 200
     assert deck.slides[199].title == "Sample lecture: part 200"
     assert deck.slides[199].notes == "Speaker notes for part 200."
+
+
+def _deck_with_furniture(path):
+    from pptx import Presentation
+
+    prs = Presentation()
+    layout = prs.slide_layouts[1]
+    for number in (1, 2):
+        slide = prs.slides.add_slide(layout)
+        slide.shapes.title.text = f"Fire safety {number}"
+        slide.placeholders[1].text_frame.text = "Know your exits"
+        furniture = {"sldNum": f"Page {number}", "dt": "2026-11-28", "ftr": "Branch office"}
+        for placeholder in layout.placeholders:
+            kind = placeholder._element.ph_type
+            name = {13: "sldNum", 16: "dt", 15: "ftr"}.get(int(kind))
+            if name:
+                slide.shapes.clone_placeholder(placeholder)
+                slide.shapes[-1].text_frame.text = furniture[name]
+    prs.save(path)
+    return path
+
+
+def test_slide_number_date_and_footer_are_not_slide_text(tmp_path):
+    # They read "Page 3" or the organisation's name on every slide: noise for screen readers
+    # and search, and PowerPoint's outline leaves them out too.
+    from courses.conversion.quicktext import quick_text
+
+    path = _deck_with_furniture(tmp_path / "furniture.pptx")
+    for deck in (extract_deck(path), quick_text(path, "pptx", strict=True)):
+        for slide in deck.slides:
+            assert slide.paragraphs == [(0, "Know your exits")], slide.paragraphs
