@@ -117,6 +117,8 @@ class LecturePageForm(WagtailAdminPageForm):
             ),
         ):
             file = cleaned.get(name)
-            if file is not None and file.status == file.Status.FAILED:
+            # A deck whose new file failed still shows its last good slides: no reason to stop.
+            shown = getattr(file, "is_converted", False)
+            if file is not None and file.status == file.Status.FAILED and not shown:
                 self.add_error(name, failed_file_error(file, with_reason, without_reason))
         return cleaned

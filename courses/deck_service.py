@@ -6,6 +6,7 @@ temporary files live only where a tool needs a path (``courses.storage_files``).
 """
 
 import logging
+import secrets
 import shutil
 import tempfile
 import time
@@ -35,30 +36,55 @@ def limits() -> conversion.Limits:
     )
 
 
-def derived_dir(deck: SlideDeck) -> str:
-    """Storage folder of a deck's derived files; one per file hash, so versions never mix."""
-    return f"decks/derived/{deck.pk}/{deck.file_hash[:16]}"
+def derived_dir(deck: SlideDeck, folder: str | None = None) -> str:
+    """Storage folder of one conversion's files (``folder``, by default the one members see).
+
+    Each conversion has its own folder, named after the file's hash, so versions never mix:
+    members keep the last good one while the next is made beside it.
+    """
+    return f"decks/derived/{deck.pk}/{folder or shown_folder(deck)}"
 
 
 def derived_name(deck: SlideDeck, relative: str) -> str:
     return f"decks/derived/{deck.pk}/{relative}"
 
 
-def _store(local: Path, deck: SlideDeck, relative: str) -> str:
-    """Save a local file into storage under the deck's derived folder; returns the relative name."""
-    saved = store(local, f"{derived_dir(deck)}/{relative}")
+def shown_folder(deck: SlideDeck) -> str:
+    """The folder of the conversion members see: where its PDF is (stored last); before the
+    first conversion is complete, the file's hash."""
+    prefix = f"decks/derived/{deck.pk}/"
+    if deck.pdf and deck.pdf.name.startswith(prefix):
+        return deck.pdf.name.removeprefix(prefix).split("/", 1)[0]
+    return deck.file_hash[:16]
+
+
+def new_folder(deck: SlideDeck) -> str:
+    """The folder a conversion starting now fills: the file's hash, unless members are being
+    shown that very folder (the same file converted again), which must stay whole until the
+    new slides replace it; then a fresh name of the same shape (16 hex digits, which is how
+    the serve view and the permission check recognise a slide image)."""
+    folder = deck.file_hash[:16]
+    if deck.is_converted and folder == shown_folder(deck):
+        folder = secrets.token_hex(8)
+    return folder
+
+
+def _store(local: Path, deck: SlideDeck, relative: str, folder: str | None = None) -> str:
+    """Save a local file into storage under a conversion's folder; returns its name relative
+    to the deck's derived folder (as Slide rows keep it)."""
+    saved = store(local, f"{derived_dir(deck, folder)}/{relative}")
     return saved.removeprefix(f"decks/derived/{deck.pk}/")
 
 
-def delete_derived(deck: SlideDeck, keep_hash: str | None = None) -> None:
-    """Remove a deck's derived files (all versions, or all but ``keep_hash``'s)."""
+def delete_derived(deck: SlideDeck, keep: str | None = None) -> None:
+    """Remove a deck's derived files: every conversion's, or all but folder ``keep``'s."""
     base = f"decks/derived/{deck.pk}"
     try:
         folders, _files = default_storage.listdir(base)
     except FileNotFoundError:
         return
     for folder in folders:
-        if keep_hash and folder == keep_hash[:16]:
+        if keep and folder == keep:
             continue
         delete_tree(f"{base}/{folder}")
 
@@ -98,24 +124,47 @@ def _slide_row(deck: SlideDeck, content: conversion.SlideContent) -> Slide:
     )
 
 
-def save_text(deck: SlideDeck, content: conversion.DeckContent, media_dir: Path) -> None:
-    """Store the slides' text at once so members can read the deck while images render."""
+def _store_media(deck: SlideDeck, content: conversion.DeckContent, folder: str) -> dict:
+    """Store the audio and video the slides embed; ``{(slide number, name): stored name}``.
+    What this conversion stored already (with its text) is not copied again: its folder
+    started empty."""
+    names = {}
+    for slide in content.slides:
+        for media in slide.media:
+            relative = f"media/{slide.number:04d}-{media.name}"
+            if default_storage.exists(f"{derived_dir(deck, folder)}/{relative}"):
+                names[slide.number, media.name] = f"{folder}/{relative}"
+            else:
+                names[slide.number, media.name] = _store(Path(media.path), deck, relative, folder)
+    return names
+
+
+def _media_rows(slides: list[Slide], content: conversion.DeckContent, names: dict) -> list:
+    by_number = {slide.number: slide for slide in slides}
+    return [
+        SlideMedia(
+            slide=by_number[slide_content.number],
+            name=media.name,
+            file=names[slide_content.number, media.name],
+            content_type=media.content_type,
+            kind=media.kind,
+        )
+        for slide_content in content.slides
+        for media in slide_content.media
+    ]
+
+
+def save_text(
+    deck: SlideDeck, content: conversion.DeckContent, media_dir: Path, folder: str | None = None
+) -> None:
+    """Store a first conversion's text at once so members can read the deck while images
+    render (a deck with slides already keeps them until ``publish``)."""
+    folder = folder or new_folder(deck)
+    media = _store_media(deck, content, folder)
     with transaction.atomic():
         deck.slides.all().delete()
         slides = Slide.objects.bulk_create([_slide_row(deck, s) for s in content.slides])
-        by_number = {slide.number: slide for slide in slides}
-        for slide_content in content.slides:
-            for media in slide_content.media:
-                name = _store(
-                    Path(media.path), deck, f"media/{slide_content.number:04d}-{media.name}"
-                )
-                SlideMedia.objects.create(
-                    slide=by_number[slide_content.number],
-                    name=media.name,
-                    file=name,
-                    content_type=media.content_type,
-                    kind=media.kind,
-                )
+        SlideMedia.objects.bulk_create(_media_rows(slides, content, media))
         deck.mark(
             SlideDeck.Status.TEXT_READY,
             slide_count=content.slide_count,
@@ -126,9 +175,14 @@ def save_text(deck: SlideDeck, content: conversion.DeckContent, media_dir: Path)
     reindex_lectures(deck)
 
 
+def _image_name(folder: str, number: int, width: int | str, suffix: str) -> str:
+    return f"{folder}/slides/{number:04d}-{width}{suffix}"
+
+
 def slide_image_name(deck: SlideDeck, number: int, width: int | str, suffix: str) -> str:
-    """A slide image's name relative to the deck's derived folder (see the serve view)."""
-    return f"{deck.file_hash[:16]}/slides/{number:04d}-{width}{suffix}"
+    """A slide image's name relative to the deck's derived folder, in the conversion members
+    see (see the serve view)."""
+    return _image_name(shown_folder(deck), number, width, suffix)
 
 
 def slide_image_suffix() -> str:
@@ -136,61 +190,102 @@ def slide_image_suffix() -> str:
     return ".webp" if settings.ELEARN_SLIDE_IMAGE_FORMAT == "webp" else ".jpg"
 
 
-def save_images(deck: SlideDeck, result: conversion.RenderResult) -> None:
-    """Store the deck PDF and every slide's images, then mark the deck ready.
+def _add_images(deck: SlideDeck, slide: Slide, page: conversion.RenderedPage, folder: str):
+    """Store a slide's rendered images and note them on its (unsaved) row.
 
     Widths not rendered now (ELEARN_SLIDE_EAGER_WIDTHS) are listed under their future names
     and made on first request by ``render_slide_image``.
     """
-    pdf_name = _store(result.pdf_path, deck, "deck.pdf")
-    slides = {slide.number: slide for slide in deck.slides.all()}
-    for page in result.pages:
-        slide = slides.get(page.number)
-        if slide is None:
-            continue
-        suffix = next(iter(page.files.values())).suffix
-        slide.images = {
-            str(width): _store(path, deck, f"slides/{page.number:04d}-{width}{path.suffix}")
-            for width, path in sorted(page.files.items())
-        }
-        for width in settings.ELEARN_SLIDE_WIDTHS:
-            slide.images.setdefault(str(width), slide_image_name(deck, page.number, width, suffix))
-        if page.thumbnail:
-            slide.thumbnail = _store(
-                page.thumbnail, deck, f"slides/{page.number:04d}-thumb{page.thumbnail.suffix}"
-            )
-        # The size the largest image will have, so the browser reserves the right box.
-        scale = max(settings.ELEARN_SLIDE_WIDTHS) / page.width if page.width else 1
-        slide.image_width, slide.image_height = (
-            round(page.width * scale),
-            round(page.height * scale),
+    suffix = next(iter(page.files.values())).suffix
+    slide.images = {
+        str(width): _store(path, deck, f"slides/{page.number:04d}-{width}{path.suffix}", folder)
+        for width, path in sorted(page.files.items())
+    }
+    for width in settings.ELEARN_SLIDE_WIDTHS:
+        slide.images.setdefault(str(width), _image_name(folder, page.number, width, suffix))
+    if page.thumbnail:
+        slide.thumbnail = _store(
+            page.thumbnail, deck, f"slides/{page.number:04d}-thumb{page.thumbnail.suffix}", folder
         )
-    Slide.objects.bulk_update(
-        slides.values(), ["images", "thumbnail", "image_width", "image_height"]
-    )
-    deck.pdf.name = derived_name(deck, pdf_name)
-    deck.mark(
-        SlideDeck.Status.READY,
-        pdf=deck.pdf.name,
-        processed_at=timezone.now(),
-        converted_hash=deck.file_hash,
-        error_code="",
-        error_message="",
-    )
+    # The size the largest image will have, so the browser reserves the right box.
+    scale = max(settings.ELEARN_SLIDE_WIDTHS) / page.width if page.width else 1
+    slide.image_width, slide.image_height = (round(page.width * scale), round(page.height * scale))
+
+
+def publish(
+    deck: SlideDeck,
+    content: conversion.DeckContent,
+    result: conversion.RenderResult,
+    folder: str,
+) -> None:
+    """Put a finished conversion in place of what members saw, and mark the deck ready.
+
+    Every file is stored (in the conversion's own folder) before the rows change; then the
+    old slides give way to the new in one transaction, so members see the old slides or the
+    new ones, never a mix and never none. The old files go once that is committed.
+    """
+    pdf_name = _store(result.pdf_path, deck, "deck.pdf", folder)
+    media = _store_media(deck, content, folder)
+    pages = {page.number: page for page in result.pages}
+    rows = []
+    for slide_content in content.slides:
+        row = _slide_row(deck, slide_content)
+        if slide_content.number in pages:
+            _add_images(deck, row, pages[slide_content.number], folder)
+        rows.append(row)
+    with transaction.atomic():
+        first_text_at = deck.text_ready_at if deck.status == SlideDeck.Status.TEXT_READY else None
+        deck.slides.all().delete()
+        slides = Slide.objects.bulk_create(rows)
+        SlideMedia.objects.bulk_create(_media_rows(slides, content, media))
+        deck.mark(
+            SlideDeck.Status.READY,
+            slide_count=content.slide_count,
+            slide_width=content.slide_width or None,
+            slide_height=content.slide_height or None,
+            text_ready_at=first_text_at or timezone.now(),
+            pdf=derived_name(deck, pdf_name),
+            processed_at=timezone.now(),
+            converted_hash=deck.file_hash,
+            error_code="",
+            error_message="",
+        )
+    reindex_lectures(deck)
+    # After commit: a rolled-back swap must find the slides it would have gone back to.
+    transaction.on_commit(lambda: delete_derived(deck, keep=folder))
 
 
 def fail(deck: SlideDeck, code: str, message: str) -> None:
-    """Mark the deck failed with a reason a trainer can act on; drop half-made outputs."""
-    deck.slides.all().delete()
-    delete_derived(deck)
-    deck.mark(
-        SlideDeck.Status.FAILED,
-        error_code=code,
-        error_message=message,
-        processed_at=timezone.now(),
-        slide_count=None,
-        pdf="",
-    )
+    """Mark the deck failed with a reason a trainer can act on; drop half-made outputs.
+
+    A deck with a complete earlier conversion keeps it: members go on seeing those slides
+    (the admin says so) until a file converts.
+    """
+    try:
+        # What is committed, not what a publish that failed midway set on this instance.
+        deck.refresh_from_db(fields=["status", "converted_hash", "pdf", "file_hash"])
+    except SlideDeck.DoesNotExist:
+        return  # deleted while it converted: nothing left to fail
+    if deck.is_converted:
+        delete_derived(deck, keep=shown_folder(deck))
+        deck.mark(
+            SlideDeck.Status.FAILED,
+            error_code=code,
+            error_message=message,
+            processed_at=timezone.now(),
+        )
+    else:
+        deck.slides.all().delete()
+        delete_derived(deck)
+        deck.mark(
+            SlideDeck.Status.FAILED,
+            error_code=code,
+            error_message=message,
+            processed_at=timezone.now(),
+            slide_count=None,
+            pdf="",
+            converted_hash="",
+        )
     reindex_lectures(deck)
     from insights.tasks import queue_failure_notice
 
@@ -206,9 +301,13 @@ def reindex_lectures(deck: SlideDeck) -> None:
 
 
 def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
-    """Convert ``deck`` now (text first, then images). Never raises for bad input: the deck
-    ends READY or FAILED with a message. Converting a file already converted is a no-op unless
-    ``force``."""
+    """Convert ``deck`` now. Never raises for bad input: the deck ends READY or FAILED with a
+    message. Converting a file already converted is a no-op unless ``force``.
+
+    A first conversion shows the text at once and the images when they are made. A deck that
+    has slides keeps them, images and all, until the new ones are complete (``publish``), and
+    keeps them if the new file fails.
+    """
     deck.refresh_from_db()
     if (
         not force
@@ -217,6 +316,7 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
     ):
         return deck
     started = time.perf_counter()
+    folder = new_folder(deck)
     deck.mark(
         SlideDeck.Status.PROCESSING,
         processing_started_at=timezone.now(),
@@ -225,6 +325,7 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
         error_message="",
     )
     try:
+        delete_tree(derived_dir(deck, folder))  # what an attempt that died left there
         with (
             tempfile.TemporaryDirectory(prefix="elearn-deck-") as tmp,
             local_copy(deck.conversion_source().name) as source,
@@ -239,12 +340,13 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
                 tmp_path / "render",
                 media_dir=tmp_path / "media",
                 limits=deck_limits,
-                on_text=lambda content: save_text(deck, content, tmp_path / "media"),
+                on_text=None
+                if deck.is_converted
+                else lambda content: save_text(deck, content, tmp_path / "media", folder),
                 fmt=settings.ELEARN_SLIDE_IMAGE_FORMAT,
                 widths=settings.ELEARN_SLIDE_EAGER_WIDTHS,
             )
-            save_images(deck, result)
-            delete_derived(deck, keep_hash=deck.file_hash)
+            publish(deck, content, result, folder)
     except conversion.ConversionError as exc:
         logger.info("Deck %s failed: %s (%s)", deck.pk, exc.message, getattr(exc, "detail", ""))
         fail(deck, exc.code, exc.message)

@@ -70,7 +70,8 @@ class DeckNotReady(HandoutError):
 def unprintable(lecture: LecturePage) -> LeftOut | None:
     """Why the lecture's deck cannot be printed now, or None when it can (or has no deck)."""
     deck = lecture.deck
-    if deck is None or (deck.status == SlideDeck.Status.READY and deck.slide_count):
+    # A deck converting a new file, or failed to, still has its last good slides to print.
+    if deck is None or (deck.is_converted and deck.slide_count):
         return None
     return LeftOut(
         lecture=lecture.title,

@@ -178,7 +178,8 @@ def notify_trainers_of_request(enrolment: Enrolment) -> int:
 def notify_conversion_failed(item) -> int:
     """Tell whoever must fix a slide deck or video that failed to convert: its uploader and
     the trainers of every course with a live lecture showing it, since members there now
-    meet a lecture without its slides or video. Returns how many were told."""
+    meet a lecture without its slides or video (or, for a deck whose new file failed, still
+    its previous slides, which the email says). Returns how many were told."""
     from courses.models import LecturePage, SlideDeck
 
     is_deck = isinstance(item, SlideDeck)
@@ -198,6 +199,8 @@ def notify_conversion_failed(item) -> int:
     context = {
         "item": item,
         "is_deck": is_deck,
+        # A deck that had slides keeps showing them: members do not miss them, yet.
+        "keeps_previous": is_deck and item.shows_previous_version,
         "lectures": shown,
         "edit_url": absolute(reverse(edit, args=[item.pk])),
     }

@@ -120,6 +120,9 @@ class SlideDeck(UploadedFileMixin, CollectionMember, index.Indexed, ClusterableM
     slide_width = models.PositiveBigIntegerField(null=True, editable=False)  # EMU
     slide_height = models.PositiveBigIntegerField(null=True, editable=False)
     pdf = models.FileField(upload_to="decks/derived/", max_length=500, blank=True, editable=False)
+    # The file hash of the complete conversion members see (its Slide rows, images and PDF):
+    # this file's, or while a newer file converts or after it failed, the last good one's.
+    # Empty when there is none.
     converted_hash = models.CharField(max_length=64, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     processing_started_at = models.DateTimeField(null=True, editable=False)
@@ -149,7 +152,34 @@ class SlideDeck(UploadedFileMixin, CollectionMember, index.Indexed, ClusterableM
 
     @property
     def has_text(self) -> bool:
-        return self.status in (self.Status.TEXT_READY, self.Status.READY)
+        """Members can read slides: a first conversion's text, or a complete conversion."""
+        return self.status in (self.Status.TEXT_READY, self.Status.READY) or self.is_converted
+
+    @property
+    def is_converted(self) -> bool:
+        """Complete slides (text, images, PDF) are shown: this file's, or the last good
+        file's while a newer one converts or after it failed (see ``converted_hash``)."""
+        return bool(self.converted_hash)
+
+    @property
+    def shows_previous_version(self) -> bool:
+        """Members still see the slides of the last good conversion, not of this file as it
+        is now: a new file (or the same one again) is converting, or failed to."""
+        return self.is_converted and self.status != self.Status.READY
+
+    @property
+    def previous_version_notice(self) -> str:
+        """What the admin says while members see the last good conversion ("" otherwise)."""
+        if not self.shows_previous_version:
+            return ""
+        if self.status != self.Status.FAILED:
+            return _("Members see the previous slides until the new ones are ready.")
+        if self.converted_hash != self.file_hash:
+            return _(
+                "The new file could not be converted. Members still see the previous "
+                "version of the slides."
+            )
+        return _("Converting again failed. Members still see the slides converted before.")
 
     @property
     def aspect_ratio(self) -> float:

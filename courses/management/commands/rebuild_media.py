@@ -3,7 +3,7 @@
 After an upgrade that changes how slides or videos are rendered (new image sizes, a better
 encoder), derived files are rebuilt from the originals, which are never modified. The tasks
 are queued without changing any status first, so a deck or video stays as it is until a worker
-takes it up (a deck's slides are then away for the seconds its conversion takes).
+takes it up (a deck's members keep its slides until the new ones are complete).
 """
 
 from django.core.management.base import BaseCommand
