@@ -343,6 +343,8 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
                 on_text=None
                 if deck.is_converted
                 else lambda content: save_text(deck, content, tmp_path / "media", folder),
+                # The admin form removed the password: failures are explained as such.
+                decrypted=bool(deck.decrypted_file),
                 fmt=settings.ELEARN_SLIDE_IMAGE_FORMAT,
                 widths=settings.ELEARN_SLIDE_EAGER_WIDTHS,
             )

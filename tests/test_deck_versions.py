@@ -1,6 +1,7 @@
 """A deck that members already see, given a new file or converted again: they keep its
 slides (text, images, PDF) until the new ones are complete, and keep them for good when the
-new file fails, which the admin and the failure email say."""
+new file fails, which the admin and the failure email say. Also what a trainer reads when a
+password-protected legacy .ppt cannot be opened even with its password."""
 
 from pathlib import Path
 
@@ -151,6 +152,7 @@ def test_a_new_file_that_fails_leaves_members_the_previous_slides(
     page = page.decode()
     assert "password-protected" in page
     assert "The new file could not be converted. Members still see the previous version" in page
+    assert "failed after" in page and "converted in" not in page
     preview = trainer_client.get(f"/admin/decks/{deck.pk}/preview/").content.decode()
     assert "Members still see the previous version" in preview and "Know your exits" in preview
     listing = trainer_client.get("/admin/snippets/courses/slidedeck/").content.decode()
@@ -256,3 +258,29 @@ def test_a_conversion_failing_midway_leaves_the_previous_slides_whole(
     assert deck.previous_version_notice.startswith("Converting again failed.")
     assert_members_see(member_client, lecture, deck.slides.get(number=2))
     assert folders(deck) == [shown]
+
+
+def test_a_protected_legacy_ppt_says_it_cannot_be_opened_even_with_its_password(
+    trainer_client, demo, corpus_dir, django_capture_on_commit_callbacks
+):
+    """The form removes the password; LibreOffice then cannot load the .ppt. The trainer is
+    told so, not that the file is damaged, and the time reads as a failure's."""
+    path = corpus_dir / "pptx" / "poi-ppt_with_png_encrypted.ppt"
+    data = {
+        "title": "Protected ppt",
+        "file": SimpleUploadedFile(path.name, path.read_bytes()),
+        "collection": 1,
+        "password": "password",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainer_client.post("/admin/snippets/courses/slidedeck/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    deck = SlideDeck.objects.get(title="Protected ppt")
+    assert deck.decrypted_file  # the form did remove the password
+    assert deck.status == SlideDeck.Status.FAILED and deck.error_code == "encrypted"
+    assert "cannot be opened here even with its password" in deck.error_message
+    page = trainer_client.get(f"/admin/snippets/courses/slidedeck/edit/{deck.pk}/").content
+    page = page.decode()
+    assert "cannot be opened here even with its password" in page
+    assert "LibreOffice could not open" not in page
+    assert "failed after" in page and "converted in" not in page

@@ -71,12 +71,16 @@ def prepare(
     workdir: str | Path,
     password: str | None = None,
     limits: Limits | None = None,
+    *,
+    decrypted: bool = False,
 ) -> Prepared:
     """Check and normalise an upload into ``workdir`` (created; the caller removes it).
 
     Detects the format by content, applies ``limits`` before unpacking, decrypts with
     ``password`` (used once, never stored) and makes a .pptx python-pptx can read. Legacy .ppt,
-    .odp and Strict OOXML decks take one LibreOffice run here.
+    .odp and Strict OOXML decks take one LibreOffice run here. ``decrypted`` says ``src`` is
+    a password-free copy made earlier (the admin form decrypts while the trainer is there),
+    so a failure is explained as one of a decrypted file.
 
     The parsing runs in a child process within ``limits.max_memory_mb`` (see ``sandbox``).
     """
@@ -90,6 +94,7 @@ def prepare(
         workdir,
         password,
         limits,
+        decrypted,
         memory_mb=limits.max_memory_mb,
         timeout=_sandbox_timeout(limits),
     )
@@ -100,20 +105,21 @@ def _sandbox_timeout(limits: Limits) -> float:
     return limits.soffice_timeout_s + 120
 
 
-def _prepare_checked(src: Path, workdir: Path, password, limits: Limits) -> Prepared:
+def _prepare_checked(src: Path, workdir: Path, password, limits: Limits, decrypted) -> Prepared:
     started = time.perf_counter()
     try:
-        return _prepare(src, workdir, password, limits, started)
+        return _prepare(src, workdir, password, limits, started, decrypted)
     except (ConversionError, MemoryError):  # MemoryError: the sandbox reports it
         raise
     except Exception as exc:  # noqa: BLE001 - a parser tripping on hostile input is bad input
         raise CorruptFile(detail=f"prepare: {type(exc).__name__}: {exc}") from exc
 
 
-def _prepare(src: Path, workdir: Path, password, limits: Limits, started: float) -> Prepared:
+def _prepare(
+    src: Path, workdir: Path, password, limits: Limits, started: float, decrypted: bool
+) -> Prepared:
     check_package(src, limits)
     check_members(src, limits)
-    decrypted = False
     original = src
     try:
         detected = detect(src)
@@ -170,9 +176,11 @@ def _via_libreoffice(source: Path, detected: Detected, workdir: Path, limits, de
     except CorruptFile as exc:
         if decrypted and detected.format == "ppt":
             raise EncryptedFile(
-                "This password-protected PowerPoint 97-2003 file cannot be opened here even "
-                "with its password. Open it in PowerPoint, remove the password (or save it as "
-                ".pptx), and upload it again.",
+                gettext_noop(
+                    "This password-protected PowerPoint 97-2003 file cannot be opened here "
+                    "even with its password. Open it in PowerPoint, remove the password (or "
+                    "save it as .pptx), and upload it again."
+                ),
                 detail=exc.detail,
             ) from exc
         raise
@@ -444,15 +452,17 @@ def convert_deck(
     password: str | None = None,
     limits: Limits | None = None,
     on_text: Callable[[DeckContent], None] | None = None,
+    *,
+    decrypted: bool = False,
     **render_kwargs,
 ) -> tuple[DeckContent, RenderResult]:
     """Everything at once: prepare, extract the text and hand it to ``on_text`` (so it can be
-    saved before the images exist), then render."""
+    saved before the images exist), then render. ``decrypted``: as for :func:`prepare`."""
     limits = limits or Limits()
     with tempfile.TemporaryDirectory(prefix="elearn-conv-") as workdir:
         if on_text is not None and (early := _early_text(src, limits)) is not None:
             on_text(early)  # replaced by the full text below, once LibreOffice has run
-        prepared = prepare(src, workdir, password=password, limits=limits)
+        prepared = prepare(src, workdir, password=password, limits=limits, decrypted=decrypted)
         deck = extract_text(prepared, media_dir, limits)
         if on_text is not None:
             on_text(deck)
