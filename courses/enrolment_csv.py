@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .enrolments import EnrolmentRefused, enrol
+from .enrolments import EnrolmentRefused, enrol, queue_invitation
 from .models import Enrolment
 from .names import join_list, split_full_name
 from .roles import add_member
@@ -233,12 +233,20 @@ def _unreadable(error: csv.Error, line: int) -> CsvProblem:
 
 
 def import_enrolments(
-    data: bytes, course, *, by=None, create_accounts: bool = False, dry_run: bool = False
+    data: bytes,
+    course,
+    *,
+    by=None,
+    create_accounts: bool = False,
+    invite: bool = False,
+    dry_run: bool = False,
 ) -> tuple[ImportReport, list]:
     """Enrol everyone listed in ``data`` into ``course``.
 
-    Returns the report and the accounts created (for invitations). Any failed row means
-    nothing is applied; ``dry_run`` checks everything and applies nothing either.
+    Returns the report and the accounts created. Any failed row means nothing is applied;
+    ``dry_run`` checks everything and applies nothing either. With ``invite``, each new
+    account's invitation is queued for once the whole file is committed: no request waits
+    for a mail server, and a file rolled back invites nobody.
     """
     read = read_rows(decode(data))
     User = get_user_model()
@@ -295,6 +303,8 @@ def import_enrolments(
                         continue
                     user = _create_account(User, fields)
                     created_users.append(user)
+                    if invite:
+                        queue_invitation(user, course)
                     result.outcome = "created"
                 before = (
                     Enrolment.objects.filter(user=user, course=course)

@@ -10,12 +10,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from .addresses import absolute
-from .mail import send_template
+from .mail import preferred_language, send_template
 from .models import CoursePage, Enrolment
 
 logger = logging.getLogger(__name__)
@@ -182,13 +188,26 @@ def _forget_access(user) -> None:
     user.__dict__.pop("_elearn_course_access", None)
 
 
-def invite(user, course: CoursePage) -> None:
-    """Email a new account a link to choose its password, naming the course it is in."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
+def awaits_password(user) -> bool:
+    """An account made for someone (a CSV import) who has not chosen a password yet: their
+    invitation may have failed, expired or been lost. Once they choose one, or an admin
+    sets one, or they log in another way, it is theirs and no invitation is due."""
+    return bool(
+        user.is_active and user.email and user.last_login is None and not user.has_usable_password()
+    )
 
+
+def queue_invitation(user, course: CoursePage) -> None:
+    """Email the invitation in the background once the account is committed (an import's
+    transaction rolled back queues nothing)."""
+    from insights.tasks import invitation_email_task, queue
+
+    queue(invitation_email_task, user.pk, course.pk)
+
+
+def invite(user, course: CoursePage) -> bool:
+    """Email a new account a link to choose its password, naming the course it is in and
+    until when the link works. False when the mail server refused it (logged)."""
     link = absolute(
         reverse(
             "password_reset_confirm",
@@ -198,8 +217,17 @@ def invite(user, course: CoursePage) -> None:
             },
         )
     )
-    send_template(
-        [user.email],
-        "courses/email/invitation.txt",
-        {"user": user, "course": course, "link": link},
-    )
+    # The token carries the time it was made; Django refuses it this long after.
+    expires = timezone.now() + timezone.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    with override(preferred_language(user)):
+        return send_template(
+            [user.email],
+            "courses/email/invitation.txt",
+            {
+                "user": user,
+                "course": course,
+                "link": link,
+                "expires": expires,
+                "reset_url": absolute(reverse("password_reset")),
+            },
+        )

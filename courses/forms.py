@@ -1,13 +1,17 @@
-"""Forms members fill in: sign-up and profile."""
+"""Forms members fill in: sign-up, profile, log-in and password reset."""
+
+import unicodedata
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from . import login_throttle
+from .enrolments import awaits_password
 
 User = get_user_model()
 
@@ -95,3 +99,22 @@ class LoginForm(ThrottleMixin, AuthenticationForm):
 
 class AdminLoginForm(ThrottleMixin, WagtailLoginForm):
     """Wagtail's admin log-in form, with the same limit."""
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's, also for an account a CSV import made that has no password yet: its
+    invitation sends the member here once the link has expired. Django leaves accounts
+    without a usable password out (they sign in elsewhere, such as LDAP); this site has no
+    such accounts, and the link goes to the account's own address all the same."""
+
+    def get_users(self, email):
+        yield from super().get_users(email)
+        for user in User._default_manager.filter(email__iexact=email, is_active=True):
+            # Compared as Django compares it: a look-alike address (Unicode case folding)
+            # found by the query must not receive someone else's link.
+            if awaits_password(user) and _folded(user.email) == _folded(email):
+                yield user
+
+
+def _folded(email: str) -> str:
+    return unicodedata.normalize("NFKC", email).casefold()

@@ -42,6 +42,26 @@ def enrolled_email_task(enrolment_id: int) -> str:
 
 
 @task()
+def invitation_email_task(user_id: int, course_id: int) -> str:
+    """Email an account made for someone (a CSV import) the link to choose its password.
+
+    A mail server that refuses it is logged; the members page shows the invitation as not
+    accepted, with "Send the invitation again"."""
+    from django.contrib.auth import get_user_model
+
+    from courses.enrolments import awaits_password, invite
+    from courses.models import CoursePage
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    course = CoursePage.objects.filter(pk=course_id).first()
+    if user is None or course is None:
+        return "gone"
+    if not awaits_password(user):
+        return "accepted already"  # they chose a password since it was queued
+    return "sent" if invite(user, course) else "failed"
+
+
+@task()
 def enrolment_request_email_task(enrolment_id: int) -> str:
     """Tell a course's trainers that someone asked to join."""
     from courses.models import Enrolment

@@ -264,30 +264,119 @@ def test_group_enrolment_is_all_or_nothing(demo):
 CSV = "email,first_name,last_name\nknown@example.com,,\nnew@example.com,小明,王\n"
 
 
-def test_csv_enrolment_with_new_accounts_and_invitations(demo):
+def test_csv_enrolment_with_new_accounts_and_invitations(demo, django_capture_on_commit_callbacks):
     known = newcomer("known", "known@example.com").user
     course = demo["safety_course"]
     admin = client_for("admin", demo)
-    response = admin.post(
-        f"/admin/courses/{course.pk}/members/",
-        {
-            "action": "import_csv",
-            "csv": SimpleUploadedFile("members.csv", CSV.encode("gb18030")),
-            "create_accounts": "on",
-            "invite": "on",
-        },
-        follow=True,
-    )
-    assert "Enrolled: 2 (new accounts: 1). Already enrolled: 0." in response.content.decode()
+    with django_capture_on_commit_callbacks() as queued:
+        response = admin.post(
+            f"/admin/courses/{course.pk}/members/",
+            {
+                "action": "import_csv",
+                "csv": SimpleUploadedFile("members.csv", CSV.encode("gb18030")),
+                "create_accounts": "on",
+                "invite": "on",
+            },
+            follow=True,
+        )
+    # The request sent nothing itself: the emails wait for the import to commit and go
+    # out as tasks (the known member's "you are enrolled", the newcomer's invitation).
+    assert mail.outbox == [] and len(queued) == 2
+    html = response.content.decode()
+    assert "Enrolled: 2 (new accounts: 1). Already enrolled: 0." in html
+    assert "The invitation to the new account is being emailed." in html
     new = User.objects.get(email="new@example.com")
     assert (new.first_name, new.last_name, new.has_usable_password()) == ("小明", "王", False)
     assert Enrolment.objects.active().filter(course=course, user__in=[known, new]).count() == 2
-    invitation = mail.outbox[-1]
-    assert invitation.to == ["new@example.com"] and "/accounts/reset/" in invitation.body
+    for task in queued:
+        task()
+    [invitation] = [m for m in mail.outbox if m.to == ["new@example.com"]]
+    assert "/accounts/reset/" in invitation.body
+    # It says until when the link works (Django's PASSWORD_RESET_TIMEOUT, 3 days) and where
+    # to ask for another.
+    until = timezone.localtime() + timedelta(days=3)
+    assert f"This link works until {until:%Y-%m-%d}" in invitation.body
+    assert "http://testserver/accounts/password_reset/" in invitation.body
     # The link lets them choose a password.
     link = invitation.body.split("http://testserver")[1].split()[0]
     form = Client().get(link, follow=True)
     assert form.status_code == 200 and "new_password1" in form.content.decode()
+
+
+def invitation_pending(html: str, email: str) -> bool:
+    """Whether the members list shows the member with ``email`` as not having accepted."""
+    [row] = [row for row in html.split("<tr") if f"<td>{email}</td>" in row]
+    return "Invitation not accepted" in row and 'value="invite_again"' in row
+
+
+def test_an_invitation_the_mail_server_refused_is_shown_and_sent_again(
+    demo, settings, caplog, django_capture_on_commit_callbacks
+):
+    course = demo["safety_course"]
+    url = f"/admin/courses/{course.pk}/members/"
+    admin = client_for("admin", demo)
+    enrol(demo["users"]["member"], course)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 1, False
+    settings.EMAIL_TIMEOUT = 5
+    data = b"email,name\nlost@example.com,Lost Person\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            url,
+            {
+                "action": "import_csv",
+                "csv": SimpleUploadedFile("m.csv", data),
+                "create_accounts": "on",
+                "invite": "on",
+            },
+        )
+    assert response.status_code == 302
+    assert "Could not send courses/email/invitation.txt" in caplog.text  # the task logged it
+    html = admin.get(url).content.decode()
+    assert invitation_pending(html, "lost@example.com")
+    assert not invitation_pending(html, "member@example.com")  # has a password
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lost = Enrolment.objects.get(course=course, user__email="lost@example.com")
+    # Only those who may edit the course may send it: a member of it may not.
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("member", demo).post(url, {"action": "invite_again", "enrolment": lost.pk})
+    assert mail.outbox == []
+    # The course's trainer may: queued, sent by the task once it runs.
+    with django_capture_on_commit_callbacks() as queued:
+        again = client_for("trainer", demo).post(
+            url, {"action": "invite_again", "enrolment": lost.pk}, follow=True
+        )
+    assert "A new invitation is being emailed to Lost Person (lost@example.com)." in (
+        again.content.decode()
+    )
+    assert mail.outbox == [] and len(queued) == 1
+    queued[0]()
+    [invitation] = mail.outbox
+    assert invitation.to == ["lost@example.com"] and "/accounts/reset/" in invitation.body
+    # Once they chose a password, the invitation is accepted: no longer offered.
+    link = invitation.body.split("http://testserver")[1].split()[0]
+    newcomer_client = Client()
+    form = newcomer_client.get(link, follow=True)
+    newcomer_client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "brand-new-passphrase-7", "new_password2": "brand-new-passphrase-7"},
+    )
+    assert not invitation_pending(admin.get(url).content.decode(), "lost@example.com")
+    late = admin.post(url, {"action": "invite_again", "enrolment": lost.pk}, follow=True)
+    assert "Lost Person has chosen a password already" in late.content.decode()
+
+
+def test_an_invited_member_whose_link_expired_asks_for_a_new_one(demo):
+    """The invitation sends them to "Forgotten your password?": it answers accounts that
+    were made for someone and never used, as well as those with a password."""
+    report, [invited] = import_enrolments(
+        b"email\ninvited@example.com\n", demo["safety_course"], create_accounts=True
+    )
+    assert report.applied and not invited.has_usable_password()
+    Client().post("/accounts/password_reset/", {"email": "INVITED@example.com"})
+    [email] = mail.outbox
+    assert email.to == ["invited@example.com"] and "/accounts/reset/" in email.body
 
 
 def test_csv_with_a_bad_row_changes_nothing_and_says_which(demo):
@@ -345,6 +434,26 @@ def test_enrol_members_command_reports_rows_and_exit_code(demo, tmp_path):
     assert "line 3: ghost: failed (No account" in out.getvalue()
     with pytest.raises(CommandError, match="No course with the slug"):
         call_command("enrol_members", str(good), "--course", "nope")
+
+
+def test_enrol_members_command_queues_the_invitations(
+    demo, tmp_path, django_capture_on_commit_callbacks
+):
+    course = demo["safety_course"]
+    path = tmp_path / "new.csv"
+    path.write_text("email,name\nfresh@example.com,Fresh Start\n", encoding="utf-8")
+    args = ["enrol_members", str(path), "--course", course.slug, "--create-accounts", "--invite"]
+    with django_capture_on_commit_callbacks() as queued:
+        call_command(*args, "--dry-run", stdout=__import__("io").StringIO())
+    assert queued == []  # a trial run invites nobody
+    out = __import__("io").StringIO()
+    with django_capture_on_commit_callbacks() as queued:
+        call_command(*args, stdout=out)
+    assert mail.outbox == [] and len(queued) == 1  # the command did not wait for the mail
+    assert "1 invitation(s) queued" in out.getvalue()
+    queued[0]()
+    [invitation] = mail.outbox
+    assert invitation.to == ["fresh@example.com"] and "Fresh Start" in invitation.body
 
 
 def test_members_admin_is_for_the_course_editors(demo):

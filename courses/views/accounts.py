@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from ..forms import ProfileForm, SignupForm
+from ..forms import PasswordResetForm, ProfileForm, SignupForm
 from ..models import Certificate, OrganisationSettings
 from ..names import person_name
 from ..roles import ROLE_LABELS, add_member
@@ -78,7 +78,10 @@ def profile(request):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's, with the email naming the organisation ("Reset your password on the
-    Riverside Society") rather than the server's host name and port."""
+    Riverside Society") rather than the server's host name and port, and open to invited
+    accounts that have no password yet (``PasswordResetForm``)."""
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         name = OrganisationSettings.for_request(self.request).name

@@ -21,11 +21,12 @@ from elearn.converters import database_id
 from ..enrolment_csv import CsvProblem, file_notices, import_enrolments
 from ..enrolments import (
     EnrolmentRefused,
+    awaits_password,
     decide,
     enrol,
     enrol_group,
-    invite,
     places_left,
+    queue_invitation,
     withdraw,
 )
 from ..models import CoursePage, Enrolment
@@ -230,6 +231,7 @@ def _act(request, course, action):
                 course,
                 by=request.user,
                 create_accounts=bool(request.POST.get("create_accounts")),
+                invite=bool(request.POST.get("invite")),
                 dry_run=bool(request.POST.get("dry_run")),
             )
         except CsvProblem as problem:
@@ -251,9 +253,6 @@ def _act(request, course, action):
         if not report.applied:
             messages.info(request, _("Every row is fine. Nothing was changed (a trial run)."))
             return None, report
-        if request.POST.get("invite"):
-            for user in created:
-                invite(user, course)
         messages.success(
             request,
             _("Enrolled: %(enrolled)s (new accounts: %(created)s). Already enrolled: %(already)s.")
@@ -263,9 +262,52 @@ def _act(request, course, action):
                 "already": report.count("already"),
             },
         )
+        if created and request.POST.get("invite"):
+            # Sent by a background task: say so, and where to see who has not accepted.
+            messages.info(
+                request,
+                ngettext(
+                    "The invitation to the new account is being emailed. Until its member "
+                    "chooses a password, the list below shows “Invitation not accepted”.",
+                    "The invitations to the %(count)s new accounts are being emailed. Until "
+                    "each member chooses a password, the list below shows “Invitation not "
+                    "accepted”.",
+                    len(created),
+                )
+                % {"count": len(created)},
+            )
         return back, None
+    if action == "invite_again":
+        return _invite_again(request, course, back), None
     messages.error(request, _("Unknown action."))
     return back, None
+
+
+def _invite_again(request, course, back):
+    """Queue a fresh invitation for a member of this course whose account still waits for
+    its first password (the last one failed, expired or was lost)."""
+    pk = database_id(request.POST.get("enrolment", "").strip())
+    enrolment = (
+        course.enrolments.active().select_related("user").filter(pk=pk).first() if pk else None
+    )
+    if enrolment is None:
+        _not_listed(request)
+        return back
+    user = enrolment.user
+    if not awaits_password(user):
+        messages.info(
+            request,
+            _("%(name)s has chosen a password already: no invitation was sent.")
+            % {"name": person_name(user)},
+        )
+        return back
+    queue_invitation(user, course)
+    messages.success(
+        request,
+        _("A new invitation is being emailed to %(name)s (%(email)s).")
+        % {"name": person_name(user), "email": user.email},
+    )
+    return back
 
 
 def _enrol_group(request, course, group, back):

@@ -10,7 +10,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from courses.enrolment_csv import CsvProblem, file_notices, import_enrolments
-from courses.enrolments import invite
 from courses.models import CoursePage
 
 
@@ -45,6 +44,7 @@ class Command(BaseCommand):
                 data,
                 target,
                 create_accounts=options["create_accounts"],
+                invite=options["invite"],
                 dry_run=options["dry_run"],
             )
         except CsvProblem as problem:
@@ -61,10 +61,13 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(_("Dry run: every row is fine; nothing was changed."))
             return
-        if options["invite"]:
-            for user in created:
-                invite(user, target)
         self.stdout.write(
             f"{report.count('enrolled') + report.count('created')} enrolled "
             f"({report.count('created')} new accounts), {report.count('already')} already enrolled."
         )
+        if created and options["invite"]:
+            # Queued like every email: this command does not wait for the mail server.
+            self.stdout.write(
+                f"{len(created)} invitation(s) queued; a task worker sends them "
+                "(python manage.py run_worker)."
+            )
