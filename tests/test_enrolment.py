@@ -913,6 +913,44 @@ def test_a_courses_members_are_found_by_name_and_paged(demo):
     assert admin.get(url, {"p": "abc"}).status_code == 200
 
 
+def test_the_members_list_names_who_enrolled_each_member(demo, tmp_path):
+    """ "Enrolled by" names the trainer or admin who approved the request or added the
+    member, and how; the way alone when nobody did (the member, the command line)."""
+    course = demo["safety_course"]
+    url = f"/admin/courses/{course.pk}/members/"
+    themselves = newcomer("themselves")
+    enrol(themselves.user, course)  # an open course: nobody decides
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    asking = enrol(newcomer("asking").user, course)
+    trainer, admin = client_for("trainer", demo), client_for("admin", demo)
+    trainer.post(url, {"action": "approve", "enrolment": asking.pk})
+    newcomer("added")
+    admin.post(url, {"action": "enrol_user", "who": "added"})
+    branch = Group.objects.create(name="South branch")
+    branch.user_set.add(newcomer("branched").user)
+    admin.post(url, {"action": "enrol_group", "group": branch.pk})
+    newcomer("listed")
+    admin.post(
+        url,
+        {"action": "import_csv", "csv": SimpleUploadedFile("m.csv", b"username\nlisted\n")},
+    )
+    newcomer("scripted")
+    (tmp_path / "m.csv").write_text("username\nscripted\n", encoding="utf-8")
+    call_command("enrol_members", str(tmp_path / "m.csv"), "--course", course.slug, stdout=None)
+    html = admin.get(url).content.decode()
+
+    def enrolled_by(username):
+        [row] = [row for row in html.split("<tr") if f"<td>{username}@example.com</td>" in row]
+        return row.split("<td>")[4].split("</td>")[0]
+
+    assert enrolled_by("themselves") == "The member"
+    assert enrolled_by("asking") == "Approved by Tom Trainer"
+    assert enrolled_by("added") == "Added by Ada Admin"
+    assert enrolled_by("branched") == "Group enrolment by Ada Admin"
+    assert enrolled_by("listed") == "CSV import by Ada Admin"
+    assert enrolled_by("scripted") == "A CSV import"
+
+
 def test_a_csv_listing_someone_whose_request_was_declined_says_so(demo):
     course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
     person = newcomer("turned-down")

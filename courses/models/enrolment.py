@@ -7,7 +7,10 @@ progress and certificates keep their history and a member can come back.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from ..names import person_name
 
 
 class EnrolmentQuerySet(models.QuerySet):
@@ -77,3 +80,19 @@ class Enrolment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    # How the members list says who let each member in, by the way they came.
+    ENROLLED_BY = {
+        Source.SELF: gettext_lazy("Approved by %(name)s"),  # their request, decided
+        Source.ADMIN: gettext_lazy("Added by %(name)s"),
+        Source.GROUP: gettext_lazy("Group enrolment by %(name)s"),
+        Source.CSV: gettext_lazy("CSV import by %(name)s"),
+    }
+
+    def enrolled_by(self) -> str:
+        """Who let the member in: the trainer or admin who approved their request, added
+        them, or enrolled their group or file; the way alone when nobody is recorded (the
+        member enrolled themselves, the command line, an account since deleted)."""
+        if self.decided_by is None:
+            return self.get_source_display()
+        return self.ENROLLED_BY[self.source] % {"name": person_name(self.decided_by)}
