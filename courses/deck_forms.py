@@ -8,6 +8,7 @@ from pathlib import Path
 from django import forms
 from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -83,6 +84,18 @@ class SlideDeckForm(UploadProgressMixin, WagtailAdminModelForm):
         self._decrypted = None
         source = upload if new_upload else (self.instance.file if self.instance.pk else None)
         if source is None:
+            return cleaned
+        limit = limits().max_file_bytes
+        if new_upload and upload.size > limit:
+            self.add_error(
+                "file",
+                _(
+                    "This file is %(size)s; the largest presentation that can be converted is "
+                    "%(limit)s. Compress its pictures (in PowerPoint: File > Compress Pictures) "
+                    "or split it into smaller decks."
+                )
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            )
             return cleaned
         try:
             with local_path(source) as path:

@@ -2,6 +2,7 @@
 import_deck, the lecture's deck viewer and slide pages, file serving, bad input."""
 
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -159,6 +160,28 @@ def test_a_zip_bomb_is_refused_before_unpacking(trainer_client, demo, tmp_path, 
     assert response.status_code == 200
     assert "too large" in response.content.decode().lower()
     assert not SlideDeck.objects.filter(title="bomb").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["This file is 1.5\xa0MB", "can be converted is 1.0\xa0MB"]),
+        ("zh-hans", ["1.5\xa0MB", "1.0\xa0MB", "压缩"]),
+    ],
+)
+def test_a_file_over_the_size_limit_is_refused_with_both_sizes(
+    trainer_client, demo, tmp_path, settings, upload, language, words
+):
+    settings.ELEARN_DECK_MAX_FILE_MB = 1
+    path = tmp_path / "big.pptx"
+    path.write_bytes(os.urandom(1536 * 1024))
+    trainer_client.cookies["django_language"] = language
+    response = upload(trainer_client, path)
+    assert response.status_code == 200
+    page = response.content.decode()
+    for word in words:
+        assert word in page
+    assert not SlideDeck.objects.filter(title="big").exists()
 
 
 def test_a_truncated_deck_fails_with_a_clear_reason(demo, feature_deck, tmp_path):

@@ -25,6 +25,7 @@ from .errors import (
     NoSlides,
     NotAPresentation,
     TooLarge,
+    TooManySlides,
     WrongPassword,
 )
 from .limits import Limits, check_members, check_package
@@ -51,6 +52,7 @@ __all__ = [
     "RenderedPage",
     "SlideContent",
     "TooLarge",
+    "TooManySlides",
     "WrongPassword",
     "check_members",
     "check_package",

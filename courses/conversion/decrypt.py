@@ -7,7 +7,7 @@ from pathlib import Path
 import msoffcrypto
 from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError
 
-from .errors import CorruptFile, EncryptedFile, WrongPassword
+from .errors import CorruptFile, EncryptedFile, WrongPassword, gettext_noop
 
 
 def is_encrypted(path: str | Path) -> bool:
@@ -42,8 +42,10 @@ def decrypt(path: str | Path, password: str, out_path: str | Path) -> Path:
     except (DecryptionError, FileFormatError, NotImplementedError) as exc:
         out_path.unlink(missing_ok=True)
         raise EncryptedFile(
-            "This presentation uses a kind of password protection that cannot be removed here. "
-            "Remove the password in PowerPoint and upload it again.",
+            gettext_noop(
+                "This presentation uses a kind of password protection that cannot be removed "
+                "here. Remove the password in PowerPoint and upload it again."
+            ),
             detail=f"{type(exc).__name__}",
         ) from None
     except EncryptedFile:

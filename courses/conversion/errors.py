@@ -86,6 +86,15 @@ class ConversionTimeout(ConversionError):
     )
 
 
+class TooManySlides(TooLarge):
+    """More slides (or PDF pages) than ``Limits.max_slides``; the counts go to ``detail``."""
+
+    default_message = gettext_noop(
+        "This presentation has more slides than can be converted at once. Split it into "
+        "smaller decks and upload them one by one."
+    )
+
+
 class MissingDependency(ConversionError):
     """A program the server needs is not installed; ``package`` names the Debian package."""
 

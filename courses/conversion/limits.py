@@ -36,6 +36,11 @@ _PICTURE_MESSAGE = gettext_noop(
     "pictures (in PowerPoint: File > Compress Pictures) and upload it again."
 )
 
+_FILE_SIZE_MESSAGE = gettext_noop(
+    "This file is larger than the largest presentation that can be converted. Compress its "
+    "pictures (in PowerPoint: File > Compress Pictures) or split it into smaller decks."
+)
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -95,11 +100,9 @@ def check_package(path: str | Path, limits: Limits | None = None) -> None:
     path = Path(path)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise TooLarge(
-            f"This file is {size / MB:.0f} MB; the largest file that can be converted is "
-            f"{limits.max_file_bytes / MB:.0f} MB. Compress its pictures or split it.",
-            detail=f"size={size}",
-        )
+        # The upload form names both sizes in the trainer's language (SlideDeckForm); this
+        # message is stored and translated as it is, so it carries no numbers.
+        raise TooLarge(_FILE_SIZE_MESSAGE, detail=f"size={size} limit={limits.max_file_bytes}")
     if not zipfile.is_zipfile(path):
         return
     directory = _directory_entries(path)

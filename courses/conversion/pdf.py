@@ -33,7 +33,9 @@ def _open(pdf_path: str | Path) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise EncryptedFile(
-                "This PDF is password-protected. Remove the password and upload it again.",
+                gettext_noop(
+                    "This PDF is password-protected. Remove the password and upload it again."
+                ),
                 detail=str(exc),
             ) from exc
         raise CorruptFile(detail=f"pdfium: {exc}") from exc

@@ -34,7 +34,15 @@ from lxml import etree
 from .content import DeckContent, Prepared, RenderedPage, RenderResult
 from .decrypt import decrypt
 from .detect import OOXML_FORMATS, Detected, detect
-from .errors import ConversionError, CorruptFile, EncryptedFile, NoSlides, TooLarge, gettext_noop
+from .errors import (
+    ConversionError,
+    CorruptFile,
+    EncryptedFile,
+    NoSlides,
+    TooLarge,
+    TooManySlides,
+    gettext_noop,
+)
 from .limits import Limits, check_members, check_package
 from .normalise import rewrite_as_pptx, to_transitional_pptx, unlink_odf
 from .pdf import (
@@ -195,7 +203,7 @@ def extract_text(
     """Text and structure of every slide (python-pptx, or pdfium for PDF uploads); fast.
 
     Embedded audio/video are copied into ``media_dir``. Raises :class:`NoSlides` for an
-    empty deck and :class:`TooLarge` past ``limits.max_slides``. Runs in a child process
+    empty deck and :class:`TooManySlides` past ``limits.max_slides``. Runs in a child process
     within ``limits.max_memory_mb``.
     """
     limits = limits or Limits()
@@ -214,7 +222,7 @@ def _extract_checked(prepared: Prepared, media_dir, limits: Limits) -> DeckConte
         if prepared.pdf_path is not None:
             deck = extract_pdf_slides(prepared.pdf_path)
             if deck.slide_count > limits.max_slides:
-                raise TooLarge(detail=f"{deck.slide_count} pages")
+                raise TooManySlides(detail=f"{deck.slide_count} pages")
             return deck
         return extract_deck(prepared.pptx_path, media_dir, limits)
     except (ConversionError, MemoryError):
@@ -337,7 +345,7 @@ def _render_into(prepared, tmp: Path, widths, thumb_width, fmt, limits, workers,
             shutil.copyfile(prepared.pdf_path, deck_pdf)
             expected = pdf_page_count(deck_pdf)
             if expected > limits.max_slides:
-                raise TooLarge(detail=f"{expected} pages")
+                raise TooManySlides(detail=f"{expected} pages")
             soffice_s = 0.0
             submit(deck_pdf, list(range(1, expected + 1)), 0)
         else:
@@ -347,7 +355,7 @@ def _render_into(prepared, tmp: Path, widths, thumb_width, fmt, limits, workers,
             if expected == 0:
                 raise NoSlides()
             if expected > limits.max_slides:
-                raise TooLarge(detail=f"{expected} slides")
+                raise TooManySlides(detail=f"{expected} slides")
             soffice_s = _export_pdf(
                 prepared, tmp, deck_pdf, expected, workers, split_threshold, limits, submit, reset
             )

@@ -14,7 +14,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.shapes.shapetree import SlideShapeFactory
 
 from .content import FURNITURE_PLACEHOLDERS, DeckContent, Hyperlink, MediaFile, SlideContent
-from .errors import ConversionError, CorruptFile, NoSlides, TooLarge
+from .errors import ConversionError, CorruptFile, NoSlides, TooManySlides
 from .limits import Limits
 
 DEFAULT_WIDTH_EMU = 9_144_000  # 10 in: what PowerPoint assumes when sldSz is missing
@@ -44,7 +44,7 @@ def extract_deck(
     """Extract titles, text with levels, tables, links, alt text, notes, hidden flags, timings
     and embedded audio/video (copied into ``media_dir`` when given) from a .pptx.
 
-    Raises :class:`NoSlides`, :class:`TooLarge` (more than ``limits.max_slides``) or
+    Raises :class:`NoSlides`, :class:`TooManySlides` (more than ``limits.max_slides``) or
     :class:`CorruptFile`; python-pptx's own exceptions never escape.
     """
     limits = limits or Limits()
@@ -59,11 +59,7 @@ def extract_deck(
         if not slides:
             raise NoSlides()
         if len(slides) > limits.max_slides:
-            raise TooLarge(
-                f"This presentation has {len(slides)} slides; at most {limits.max_slides} can "
-                "be converted. Split it into smaller decks.",
-                detail=f"{len(slides)} slides",
-            )
+            raise TooManySlides(detail=f"{len(slides)} slides, limit {limits.max_slides}")
         deck = DeckContent(
             slide_width=prs.slide_width or DEFAULT_WIDTH_EMU,
             slide_height=prs.slide_height or DEFAULT_HEIGHT_EMU,

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import ConversionTimeout, CorruptFile, MissingDependency, TooLarge
+from .errors import ConversionTimeout, CorruptFile, MissingDependency, TooLarge, gettext_noop
 from .sandbox import MEMORY_MESSAGE, limit_prefix, out_of_memory
 
 FONTS_CONF = Path(__file__).with_name("fontconfig") / "fonts.conf"
@@ -163,8 +163,10 @@ def _convert(
             # Past the memory ceiling (prlimit) or killed by the kernel for want of memory.
             raise TooLarge(MEMORY_MESSAGE, detail=f"soffice rc={result.returncode}: {log}")
         raise CorruptFile(
-            "LibreOffice could not open this presentation. Open it in PowerPoint or "
-            "LibreOffice, save it again as .pptx, and upload the new copy.",
+            gettext_noop(
+                "LibreOffice could not open this presentation. Open it in PowerPoint or "
+                "LibreOffice, save it again as .pptx, and upload the new copy."
+            ),
             detail=f"soffice rc={result.returncode}: {log}",
         )
     return target

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from ..conversion.errors import gettext_noop
 from . import layouts
 from .compose import compose, compose_covers
 from .impose import deterministic_bytes, first_page_size, impose
@@ -65,7 +66,7 @@ def _build(
     extra_texts: Sequence[str] = (),
 ):
     if not parts:
-        raise HandoutError("There is nothing to print: no lectures or articles.")
+        raise HandoutError(gettext_noop("There is nothing to print: no lectures or articles."))
     slide_sizes = {
         index: first_page_size(part.pdf_path)
         for index, part in enumerate(parts)
@@ -178,7 +179,9 @@ def build_roster(
     """
     started = time.perf_counter()
     if not recipients:
-        raise HandoutError("There is nobody to print for: the list of members is empty.")
+        raise HandoutError(
+            gettext_noop("There is nobody to print for: the list of members is empty.")
+        )
     contents = len(parts) > 1
     handout, overlay, fonts = _build(
         parts,

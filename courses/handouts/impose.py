@@ -23,6 +23,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ..conversion.errors import gettext_noop
 from .compose import Overlay
 from .sources import SourceMissing
 
@@ -30,13 +31,15 @@ from .sources import SourceMissing
 def open_pdf(path: Path) -> pdfium.PdfDocument:
     if not Path(path).exists():
         raise SourceMissing(
-            "A deck's PDF is missing; convert the deck again.", detail=f"no file {path}"
+            gettext_noop("A deck's PDF is missing; convert the deck again."),
+            detail=f"no file {path}",
         )
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         raise SourceMissing(
-            "A deck's PDF cannot be read; convert the deck again.", detail=f"{path}: {exc}"
+            gettext_noop("A deck's PDF cannot be read; convert the deck again."),
+            detail=f"{path}: {exc}",
         ) from exc
 
 
@@ -54,7 +57,10 @@ def _as_forms(doc: pdfium.PdfDocument, width: float, height: float) -> pdfium.Pd
         doc.raw, ctypes.c_float(width), ctypes.c_float(2 * height), 1, 2
     )
     if not raw:
-        raise SourceMissing("A deck's PDF could not be imposed.", detail="FPDF_ImportNPagesToOne")
+        raise SourceMissing(
+            gettext_noop("A deck's PDF could not be imposed; convert the deck again."),
+            detail="FPDF_ImportNPagesToOne",
+        )
     return pdfium.PdfDocument(raw)
 
 

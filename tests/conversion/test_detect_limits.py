@@ -14,9 +14,12 @@ from courses.conversion import (
     Limits,
     NotAPresentation,
     TooLarge,
+    TooManySlides,
     check_package,
+    convert_deck,
     detect,
     detect_format,
+    extract_deck,
     prepare,
 )
 
@@ -168,7 +171,8 @@ def test_many_entries_refused(tmp_path):
 def test_file_size_limit(feature_deck):
     with pytest.raises(TooLarge) as info:
         check_package(feature_deck, Limits(max_file_bytes=1000))
-    assert "MB" in info.value.message
+    assert "largest presentation" in info.value.message
+    assert "limit=1000" in info.value.detail
 
 
 @pytest.mark.parametrize(
@@ -276,3 +280,17 @@ def test_odp_links_to_outside_content_are_removed(tmp_path):
     assert "file:///etc" not in content and "192.0.2.1" not in content
     assert "Pictures/inside.png" in content and "https://example.org/" in content
     assert detect_format(out) == "odp"
+
+
+def test_too_many_slides_is_refused_in_words_a_translator_can_hold(feature_deck, tmp_path):
+    """The four-slide deck against a limit of three: refused before any rendering, with a
+    message free of numbers (it is stored, then translated as it is) and the counts in detail."""
+    with pytest.raises(TooManySlides) as info:
+        extract_deck(feature_deck, tmp_path / "media", Limits(max_slides=3))
+    assert info.value.code == "too_large"
+    assert info.value.message == TooManySlides.default_message
+    assert not any(ch.isdigit() for ch in info.value.message)
+    assert "4 slides, limit 3" in info.value.detail
+    with pytest.raises(TooLarge):
+        convert_deck(feature_deck, tmp_path / "out", limits=Limits(max_slides=3))
+    assert not list((tmp_path / "out").glob("*.webp"))
