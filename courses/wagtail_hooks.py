@@ -3,7 +3,9 @@ page buttons; the peer review's own history entry; the access check on Wagtail's
 downloads."""
 
 from django.http import Http404
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -22,7 +24,14 @@ from .names import person_name
 from .upload_choosers import LectureVideoChooserViewSet, SlideDeckChooserViewSet
 from .upload_progress import admin_css, admin_upload_progress_js
 from .video_forms import LectureVideoForm
-from .views import deck_admin, enrolment_admin, handout_admin, lecture_admin, xapi_admin
+from .views import (
+    conversion_status,
+    deck_admin,
+    enrolment_admin,
+    handout_admin,
+    lecture_admin,
+    xapi_admin,
+)
 
 
 class StatusColumn(Column):
@@ -125,6 +134,11 @@ def register_deck_urls():
     return [
         path("decks/<id:deck_id>/convert/", deck_admin.convert_again, name="courses_deck_convert"),
         path("decks/<id:deck_id>/preview/", deck_admin.preview, name="courses_deck_preview"),
+        path(
+            "conversion-status/",
+            conversion_status.conversion_status,
+            name="courses_conversion_status",
+        ),
         path(
             "lectures/<id:page_id>/slide-times/",
             lecture_admin.slide_timings,
@@ -351,6 +365,16 @@ def documents_follow_their_lessons(document, request):
 
 
 hooks.register("insert_global_admin_js", admin_upload_progress_js)
+
+
+@hooks.register("insert_global_admin_js")
+def conversion_status_js():
+    # Does nothing on pages without a deck's or a video's live status (live_status.html).
+    return format_html(
+        '<script src="{}" defer></script>', static("courses/js/admin-conversion-status.js")
+    )
+
+
 hooks.register("insert_global_admin_css", admin_css)
 
 
