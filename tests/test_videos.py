@@ -116,7 +116,8 @@ def test_a_webm_is_transcoded_with_a_smaller_rendition(demo, tmp_path):
 
 def test_a_file_that_is_not_a_video_fails_with_a_reason(trainer_client, demo, tmp_path, upload):
     path = tmp_path / "notes.mp4"
-    path.write_text("these are my notes, not a video")
+    # Binary, and no container ffmpeg knows: only processing can tell it is not a video.
+    path.write_bytes(bytes(range(1, 256)) * 64)
     response = upload(trainer_client, path)
     assert response.status_code == 302
     video = LectureVideo.objects.get(title="notes")
@@ -130,6 +131,8 @@ def test_a_file_that_is_not_a_video_fails_with_a_reason(trainer_client, demo, tm
     [
         ("ox-Presentation.potx", "This file is a document, not a video."),
         ("slide.png", "This file is a picture, not a video."),
+        ("notes.mp4", "This file is text, not a video."),
+        ("captions.webm", "This file is text, not a video."),
     ],
 )
 def test_a_deck_or_a_picture_is_refused_at_the_form(
@@ -142,6 +145,10 @@ def test_a_deck_or_a_picture_is_refused_at_the_form(
     path = tmp_path / name
     if name.endswith(".png"):
         Image.new("RGB", (64, 36), "white").save(path)
+    elif name == "notes.mp4":
+        path.write_text("消防安全笔记：每个房间都有两条出口。\n" * 40, encoding="utf-8")
+    elif name == "captions.webm":
+        path.write_text("\ufeffWEBVTT\n\n00:00.000 --> 00:02.000\nWelcome\n", encoding="utf-8")
     else:
         path.write_bytes((corpus_dir / "pptx" / name).read_bytes())
     response = upload(trainer_client, path)

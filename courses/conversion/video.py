@@ -131,9 +131,17 @@ _DOCUMENT_MESSAGE = gettext_noop(
     "This file is a document, not a video. Upload presentations as decks; upload videos as "
     "MP4, MOV, WebM, MKV or AVI files."
 )
+_TEXT_MESSAGE = gettext_noop(
+    "This file is text, not a video. Upload the video itself (MP4, MOV, WebM, MKV or AVI); "
+    "add captions (.vtt or .srt) on the video's page, under “Captions and chapters”."
+)
 
 # Kinds refused from their first bytes, before ffmpeg is asked.
-_REFUSED_KINDS = {"picture": _PICTURE_MESSAGE, "document": _DOCUMENT_MESSAGE}
+_REFUSED_KINDS = {
+    "picture": _PICTURE_MESSAGE,
+    "document": _DOCUMENT_MESSAGE,
+    "text": _TEXT_MESSAGE,
+}
 
 
 # --- data ---------------------------------------------------------------------------------
@@ -367,7 +375,7 @@ def refused_by_kind(head: bytes) -> str | None:
 
 def kind_of(head: bytes) -> str:
     """Coarse kind from a file's first bytes: "video", "picture", "audio", "document",
-    "unknown"."""
+    "text", "unknown"."""
     if head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"):
         return "audio" if head[8:11] in (b"M4A", b"M4B") else "video"
     if head.startswith(
@@ -396,7 +404,24 @@ def kind_of(head: bytes) -> str:
         return "audio"
     if head.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
         return "document"
+    if _is_text(head):
+        return "text"
     return "unknown"
+
+
+def _is_text(head: bytes) -> bool:
+    """Whether the bytes read as UTF-8 text: notes, captions or a playlist renamed .mp4. Every
+    video container has binary bytes in its first few hundred (sizes, ids, NULs)."""
+    if not head or b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Cut off mid-character by the sniff length: the bytes before still count.
+        if exc.start < len(head) - 3:
+            return False
+        text = head[: exc.start].decode("utf-8")
+    return all(ch.isprintable() or ch in "\t\n\r\f" for ch in text.lstrip("\ufeff"))
 
 
 def _check_mp4_boxes(path: Path) -> str | None:

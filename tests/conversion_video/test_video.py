@@ -11,9 +11,11 @@ from PIL import Image, ImageStat
 
 from courses.conversion.errors import ConversionTimeout, CorruptFile
 from courses.conversion.video import (
+    SNIFF_BYTES,
     NotAVideo,
     VideoInfo,
     ffmpeg_exe,
+    kind_of,
     make_poster,
     make_storyboard,
     probe,
@@ -381,3 +383,20 @@ def test_corpus_is_not_copied_into_the_repo():
     repo = Path(__file__).resolve().parents[2]
     assert not any(repo.joinpath("tests").rglob("*.webm"))
     assert shutil.which  # the corpus is read in place from VIDEO_CORPUS
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"plain notes\r\n\tindented", "text"),
+        ("消防安全笔记".encode() * 40, "text"),  # 720 bytes: cut mid-character at 512
+        (b"\xef\xbb\xbfWEBVTT\n\n00:00.000 --> 00:01.000\nHi", "text"),
+        (b"#EXTM3U\n#EXTINF:10,\nsecret.txt", "text"),
+        (bytes(range(1, 256)), "unknown"),  # binary without a known signature
+        (b"text then a NUL\x00", "unknown"),
+        (b"\xff\xfe\x00\x00", "unknown"),
+        (b"G" + b"x" * 187 + b"G" + b"y" * 10, "video"),  # an MPEG-TS sync pattern wins
+    ],
+)
+def test_text_is_told_from_binary_by_its_first_bytes(head, kind):
+    assert kind_of(head[:SNIFF_BYTES]) == kind
