@@ -36,7 +36,8 @@
             }
             node.className += " button button--ghost";
             node.setAttribute(selector.slice(1, -1), "");
-            node.textContent = label;
+            // The arrow and the word in its own span, which narrow screens hide (site.css).
+            label.forEach(function (child) { node.appendChild(child.cloneNode(true)); });
             var hadFocus = old === document.activeElement;
             old.replaceWith(node);
             // Enter on Next must leave the keyboard user on Next, not at the top of the page.
@@ -93,8 +94,8 @@
                 : viewer.dataset.counterNumberedTemplate;
             counter.textContent = format(counterTemplate, { number: slide.number, n: index + 1, m: slides.length });
             notesText.textContent = slide.notes || "";
-            var prevLabel = viewer.querySelector("[data-deck-prev]").textContent;
-            var nextLabel = viewer.querySelector("[data-deck-next]").textContent;
+            var prevLabel = Array.prototype.slice.call(viewer.querySelector("[data-deck-prev]").childNodes);
+            var nextLabel = Array.prototype.slice.call(viewer.querySelector("[data-deck-next]").childNodes);
             swapControl("[data-deck-prev]", slides[index - 1], prevLabel);
             swapControl("[data-deck-next]", slides[index + 1], nextLabel);
             thumbs.forEach(function (thumb, i) {
