@@ -53,14 +53,15 @@ def _short(text: str, limit: int) -> str:
 
 
 def nice_scale(largest: float, divisions: int = 4) -> tuple[float, float]:
-    """``(top, step)`` for an axis from 0 that holds ``largest``: steps of 1, 2 or 5 × 10ⁿ."""
-    if largest <= 0:
-        return 1.0, 0.25 if divisions == 4 else 1 / divisions
+    """``(top, step)`` for a count axis from 0 that holds ``largest``: at most ``divisions``
+    steps of 1, 2, 2.5 or 5 × 10ⁿ, never less than 1 (nobody makes half an enrolment)."""
+    if largest <= 1:
+        return 1.0, 1.0
     raw = largest / divisions
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    if largest >= divisions:  # counts: whole-number steps
-        step = max(1.0, round(step))
+    steps = (m * magnitude for m in (1, 2, 2.5, 5, 10))
+    step = next(s for s in steps if s >= raw and (s >= 1 and float(s).is_integer() or s < 1))
+    step = max(1.0, step)
     return step * math.ceil(largest / step - 1e-9), step
 
 

@@ -2,7 +2,9 @@
 
 import re
 
-from insights.charts import Bar, bar_chart
+import pytest
+
+from insights.charts import Bar, Series, bar_chart, line_chart, nice_scale
 
 
 def shown_labels(svg: str) -> list[str]:
@@ -26,3 +28,29 @@ def test_bar_labels_are_cut_by_their_width_not_their_characters():
     assert labels[3].startswith("6. 加强机关")
     # The whole title is kept for screen readers and on hover.
     assert f"<title>{titles[3]}: 1</title>" in str(svg)
+
+
+@pytest.mark.parametrize(
+    ("largest", "ticks"),
+    [
+        (0, [0, 1]),
+        (1, [0, 1]),
+        (2, [0, 1, 2]),
+        (3, [0, 1, 2, 3]),
+        (7, [0, 2, 4, 6, 8]),
+        (10, [0, 5, 10]),
+        (24, [0, 10, 20, 30]),
+        (95, [0, 25, 50, 75, 100]),
+        (1234, [0, 500, 1000, 1500]),
+    ],
+)
+def test_count_axes_tick_in_whole_numbers(largest, ticks):
+    top, step = nice_scale(largest)
+    assert [step * i for i in range(round(top / step) + 1)] == ticks
+    assert top >= largest
+
+
+def test_a_quiet_week_draws_no_fractional_ticks():
+    svg = line_chart(["11-16", "11-23"], [Series("Page views", [0, 2])], title="Page views")
+    labels = re.findall(r'text-anchor="end" fill="#555">([^<]+)<', svg)
+    assert labels[:-1] == ["0", "1", "2"]  # then the x labels, the latest week right-aligned
