@@ -231,3 +231,34 @@ def test_email_settings_checkboxes_sit_beside_their_labels(
         # The words take the rest of the line: one line high, beside the box.
         assert box["x"] - label["x"] < 5 and label["height"] < 40, (box, label)
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 1024, 375])
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_header_of_an_admin_keeps_its_search_and_language_together(
+    browser, live_server, django_user_model, width, language
+):
+    """An admin's header has one more link: at 1280 px the language button wrapped alone onto a
+    second row. It fits on one row there; when a row does not hold it all, the search box and
+    the language button move down together, at the right."""
+    admin, _created = django_user_model.objects.get_or_create(
+        username="admin", defaults={"is_superuser": True, "is_staff": True}
+    )
+    admin.set_password(PASSWORDS["admin"])
+    admin.save()
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    log_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/learning/")
+    search = page.locator(".site-search").bounding_box()
+    switcher = page.locator(".language-switcher").bounding_box()
+    nav = page.locator(".site-nav").bounding_box()
+    if width >= 1024:
+        assert abs(search["y"] - switcher["y"]) < 5, "search and language share a row"
+        if width == 1280:
+            assert abs(search["y"] - nav["y"]) < 10, ("one row", search, nav)
+        assert switcher["x"] + switcher["width"] > width - 100, "at the right"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
