@@ -106,8 +106,11 @@ def test_lecture_without_a_deck(demo, tmp_path):
 
 
 def test_deck_not_converted_yet(demo, tmp_path):
+    """A deck on its first conversion has nothing to print yet."""
     deck = demo["deck"]
-    SlideDeck.objects.filter(pk=deck.pk).update(status=SlideDeck.Status.TEXT_READY)
+    SlideDeck.objects.filter(pk=deck.pk).update(
+        status=SlideDeck.Status.TEXT_READY, converted_hash=""
+    )
     with pytest.raises(CommandError, match="not converted yet"):
         run("--lecture", str(demo["slides_lecture"].pk), "--out", str(tmp_path / "x.pdf"))
     with pytest.raises(CommandError, match="not converted yet"):
@@ -117,3 +120,12 @@ def test_deck_not_converted_yet(demo, tmp_path):
 def test_layout_must_be_known(demo, tmp_path):
     with pytest.raises(CommandError):
         run("--course", "digital-office", "--layout", "5", "--out", str(tmp_path / "x.pdf"))
+
+
+def test_a_deck_converting_again_prints_the_slides_members_see(demo, tmp_path):
+    """While a new file converts, members keep the previous slides: so does the handout."""
+    deck = demo["deck"]
+    SlideDeck.objects.filter(pk=deck.pk).update(status=SlideDeck.Status.PROCESSING)
+    out = tmp_path / "lecture.pdf"
+    run("--lecture", str(demo["slides_lecture"].pk), "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 10_000
