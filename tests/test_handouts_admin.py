@@ -198,6 +198,12 @@ def test_admin_prints_a_handout_in_the_browser(browser, live_server, artifacts_d
     log_in_admin(page, live_server.url, "admin")
     page.goto(f"{live_server.url}/admin/handouts/print/{demo['course'].pk}/")
     page.get_by_label("4 slides per page").check()
+    # The fields of a fieldset line up: labels in one column, menus of one width in the next.
+    paper, order = (
+        page.locator("#id_paper").bounding_box(),
+        page.locator("#id_order").bounding_box(),
+    )
+    assert (paper["x"], paper["width"]) == (order["x"], order["width"])
     page.select_option("#id_paper", "letter")
     page.get_by_label("A named copy for every enrolled member").check()
     page.screenshot(path=artifacts_dir / "admin-print-handouts.png", full_page=True)
