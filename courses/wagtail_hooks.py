@@ -219,6 +219,13 @@ class PrintHandoutsButton(EditorPageButton):
     url_name = "courses_print_handouts"
     page_types = (CoursePage, LecturePage)
 
+    def is_shown(self, user):
+        # A lecture prints its slides: without a deck its page would only say so.
+        page = self.page.specific_deferred
+        return super().is_shown(user) and not (
+            isinstance(page, LecturePage) and page.deck_id is None
+        )
+
 
 class SlideTimesButton(EditorPageButton):
     """ "Slide times" on lecture pages: time the slides against the lecture's video."""

@@ -38,6 +38,12 @@ def test_course_and_lecture_pages_offer_print_handouts(trainer_client, demo):
     for page in (demo["course"], demo["slides_lecture"]):
         html = trainer_client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
         assert f"/admin/handouts/print/{page.pk}/" in html
+    # A lecture without slides has nothing to print: no button leading to a page saying so.
+    welcome = demo["welcome_lecture"]
+    assert welcome.deck_id is None
+    html = trainer_client.get(f"/admin/pages/{welcome.pk}/edit/").content.decode()
+    assert f"/admin/handouts/print/{welcome.pk}/" not in html
+    assert f"/admin/pages/{welcome.pk}/delete/" in html, "the page's other actions are there"
     form = trainer_client.get(f"/admin/handouts/print/{demo['course'].pk}/").content.decode()
     assert "3 slides per page, with lines for notes" in form
     assert "Each lecture starts on a right-hand page" in form
