@@ -125,3 +125,34 @@ def test_video_from_slides_shows_its_recordings_per_slide_as_a_disclosure(
     summary.click()
     assert first_slide.is_visible()
     desktop.screenshot(path=artifacts_dir / "admin-narrate-open.png", full_page=True)
+
+
+def test_join_requests_are_ticked_all_at_once_and_approved(desktop, live_server, artifacts_dir):
+    from django.contrib.auth import get_user_model
+
+    from courses.enrolments import enrol
+    from courses.models import CoursePage, Enrolment
+
+    demo = load_demo()
+    course = demo["safety_course"]
+    course.enrolment = CoursePage.Enrolment.APPROVAL
+    course.save_revision().publish()
+    users = [
+        get_user_model().objects.create_user(f"branch{n}", f"branch{n}@example.com", "pw-12345678")
+        for n in range(3)
+    ]
+    for user in users:
+        enrol(user, CoursePage.objects.get(pk=course.pk))
+    log_in_admin(desktop, live_server.url, "admin")
+    desktop.goto(f"{live_server.url}/admin/enrolment-requests/")
+    approve = desktop.get_by_role("button", name="Approve the ticked requests")
+    assert not approve.is_visible(), "nothing ticked: nothing to approve"
+    desktop.get_by_label("Tick every request").check()
+    approve.wait_for(state="visible")
+    desktop.screenshot(path=artifacts_dir / "admin-join-requests-ticked.png")
+    with desktop.expect_navigation():
+        approve.click()
+    assert "3 requests approved" in desktop.locator(".messages").inner_text()
+    assert set(Enrolment.objects.filter(user__in=users).values_list("status", flat=True)) == {
+        "active"
+    }

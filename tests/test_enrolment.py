@@ -1028,3 +1028,50 @@ def test_my_learning_keeps_the_courses_a_member_left(demo):
     assert "Your progress is kept" in left
     member.post(f"/enrol/{course.pk}/")
     assert "Courses you left" not in member.get("/learning/").content.decode()
+
+
+def test_ticked_join_requests_are_approved_together_and_each_outcome_is_said(
+    demo, django_capture_on_commit_callbacks
+):
+    """Twenty members of a branch asking on the same morning are approved in one go; a
+    course that fills up, a request someone decided first and one in a course the trainer
+    does not edit are each left as they are, and the messages say so."""
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL, capacity=3)
+    asking = [enrol(newcomer(f"asker{n}").user, course) for n in range(4)]
+    already = enrol(newcomer("decided").user, course)
+    Enrolment.objects.filter(pk=already.pk).update(status=Enrolment.Status.DECLINED)
+    trainer = client_for("trainer", demo)
+    page = trainer.get("/admin/enrolment-requests/").content.decode()
+    assert 'data-controller="w-bulk"' in page and 'form="approve-chosen"' in page
+    chosen = [e.pk for e in asking] + [already.pk, 99_999_999, "x"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = trainer.post("/admin/enrolment-requests/", {"enrolment": chosen}, follow=True)
+    statuses = [Enrolment.objects.get(pk=e.pk).status for e in asking]
+    assert statuses == ["active"] * 3 + ["pending"], "three places, three approved"
+    said = [str(m) for m in response.context["messages"]]
+    assert "3 requests approved: asker0, asker1, asker2." in said, said
+    assert "“First aid basics” is full; still waiting: asker3." in said
+    assert "Already decided before, left as they were: decided." in said
+    assert "1 ticked request is no longer on the list." in said
+    assert sorted(m.to[0] for m in mail.outbox if "approved" in m.body) == [
+        f"asker{n}@example.com" for n in range(3)
+    ]
+    # Nothing ticked: said, nothing changed.
+    response = trainer.post("/admin/enrolment-requests/", {}, follow=True)
+    assert "Tick the requests to approve" in response.content.decode()
+
+
+def test_ticked_requests_in_a_course_the_trainer_does_not_edit_stay_waiting(demo):
+    course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
+    waiting = enrol(newcomer("asker").user, course)
+    other = User.objects.create_user("other-trainer", "o@example.com", "pw-12345678")
+    other.groups.add(Group.objects.get(name="Trainers"))
+    client = Client()
+    client.force_login(other)
+    client.post("/admin/enrolment-requests/", {"enrolment": [waiting.pk]})
+    assert Enrolment.objects.get(pk=waiting.pk).status == Enrolment.Status.PENDING
+    assert client.post("/admin/enrolment-requests/", {"enrolment": [waiting.pk]}).status_code == 302
+    assert (
+        Client().post("/admin/enrolment-requests/", {"enrolment": [waiting.pk]}).status_code == 302
+    )
+    assert Enrolment.objects.get(pk=waiting.pk).status == Enrolment.Status.PENDING

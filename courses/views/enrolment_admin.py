@@ -440,26 +440,91 @@ def confirm_enrolment_change(request, page_id: int, enrolment_id: int, action: s
     )
 
 
+def _editable_only(user, enrolments) -> list:
+    """The enrolments in courses ``user`` may edit (one permission check per course)."""
+    editable = {}
+    for enrolment in enrolments:
+        if enrolment.course_id not in editable:
+            editable[enrolment.course_id] = enrolment.course.permissions_for_user(user).can_edit()
+    return [e for e in enrolments if editable[e.course_id]]
+
+
+def _approve_chosen(request) -> None:
+    """Approve the ticked requests, each as its own decision (the course may fill up, another
+    admin may decide one first), then say in a few lines what became of them all."""
+    ids = {pk for pk in map(database_id, request.POST.getlist("enrolment")) if pk}
+    if not ids:
+        messages.error(request, _("Tick the requests to approve, then approve them."))
+        return
+    chosen = _editable_only(
+        request.user,
+        Enrolment.objects.filter(pk__in=ids).select_related("user", "course").order_by("pk"),
+    )
+    approved, decided, full = [], [], {}
+    for enrolment in chosen:
+        if enrolment.status != Enrolment.Status.PENDING:
+            decided.append(enrolment.user)
+            continue
+        try:
+            outcome = decide(enrolment, approve=True, by=request.user)
+        except EnrolmentRefused:
+            full.setdefault(enrolment.course.title, []).append(enrolment.user)
+            continue
+        # decide() leaves alone a request another admin decided since the page was drawn.
+        mine = outcome.status == Enrolment.Status.ACTIVE and outcome.decided_by_id == request.user.pk
+        (approved if mine else decided).append(enrolment.user)
+    if approved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s request approved: %(names)s.",
+                "%(count)s requests approved: %(names)s.",
+                len(approved),
+            )
+            % {"count": len(approved), "names": join_names(map(person_name, approved))},
+        )
+    for course, users in full.items():
+        messages.error(
+            request,
+            _("“%(course)s” is full; still waiting: %(names)s.")
+            % {"course": course, "names": join_names(map(person_name, users))},
+        )
+    if decided:
+        messages.warning(
+            request,
+            _("Already decided before, left as they were: %(names)s.")
+            % {"names": join_names(map(person_name, decided))},
+        )
+    if len(chosen) < len(ids):
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s ticked request is no longer on the list.",
+                "%(count)s ticked requests are no longer on the list.",
+                len(ids) - len(chosen),
+            )
+            % {"count": len(ids) - len(chosen)},
+        )
+
+
 def enrolment_requests(request):
-    """Requests waiting for a decision, in the courses this person may edit."""
+    """Requests waiting for a decision, in the courses this person may edit; a POST approves
+    the ticked ones."""
     if not request.user.has_perm("wagtailadmin.access_admin"):
         raise PermissionDenied
+    if request.method == "POST":
+        _approve_chosen(request)
+        return redirect("courses_enrolment_requests")
     pending = list(
         Enrolment.objects.pending()
         .select_related("user", "course")
         .order_by("created_at", "pk")  # first come, first served, as on a course's members
     )
-    editable = {}
-    for enrolment in pending:
-        if enrolment.course_id not in editable:
-            editable[enrolment.course_id] = enrolment.course.permissions_for_user(
-                request.user
-            ).can_edit()
     return TemplateResponse(
         request,
         "courses/admin/enrolment_requests.html",
         {
-            "pending": [e for e in pending if editable[e.course_id]],
+            "pending": _editable_only(request.user, pending),
             # The admin menu's name for this page, so people find what they clicked.
             "page_title": _("Join requests"),
         },
