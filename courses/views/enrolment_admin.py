@@ -471,7 +471,9 @@ def _approve_chosen(request) -> None:
             full.setdefault(enrolment.course.title, []).append(enrolment.user)
             continue
         # decide() leaves alone a request another admin decided since the page was drawn.
-        mine = outcome.status == Enrolment.Status.ACTIVE and outcome.decided_by_id == request.user.pk
+        mine = (
+            outcome.status == Enrolment.Status.ACTIVE and outcome.decided_by_id == request.user.pk
+        )
         (approved if mine else decided).append(enrolment.user)
     if approved:
         messages.success(
