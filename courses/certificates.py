@@ -25,24 +25,65 @@ def _organisation(course) -> str:
     return OrganisationSettings.for_site(site).name if site else ""
 
 
+def names_now(enrolment: Enrolment) -> dict[str, str]:
+    """What a certificate of this enrolment would say today: the member's and trainers'
+    names, the course's title and the organisation, as the certificate's fields."""
+    course = enrolment.course
+    trainers = course.trainers.order_by("last_name", "first_name", "username")
+    return {
+        "member_name": person_name(enrolment.user),
+        "course_title": course.title,
+        "trainer_names": join_names(person_name(t) for t in trainers),
+        "organisation": _organisation(course),
+    }
+
+
+def reissue_certificate(certificate: Certificate) -> list[str]:
+    """Copy today's names and title onto the certificate (same code, same completion date);
+    returns the fields that changed (none: nothing is written)."""
+    changed = {
+        name: value
+        for name, value in names_now(certificate.enrolment).items()
+        if getattr(certificate, name) != value
+    }
+    if changed:
+        for name, value in changed.items():
+            setattr(certificate, name, value)
+        certificate.reissued_at = timezone.now()
+        certificate.save(update_fields=[*changed, "reissued_at"])
+    return list(changed)
+
+
+def revoke_certificate(certificate: Certificate, *, by, reason: str) -> None:
+    """Withdraw a certificate issued in error: its code stays known, and its page says it was
+    revoked and when; the PDF can no longer be downloaded."""
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_by = by
+    certificate.revoked_reason = reason.strip()[:500]
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+
+
+def restore_certificate(certificate: Certificate) -> None:
+    """Undo a revocation made by mistake."""
+    certificate.revoked_at = None
+    certificate.revoked_by = None
+    certificate.revoked_reason = ""
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+
+
 def issue_certificate(enrolment: Enrolment) -> Certificate:
     """The enrolment's certificate, created now if it has none; the member gets an email once
     the surrounding transaction commits."""
     existing = Certificate.objects.filter(enrolment=enrolment).first()
     if existing:
         return existing
-    course = enrolment.course
-    trainers = course.trainers.order_by("last_name", "first_name", "username")
     for _attempt in range(3):  # a clash of random codes is astronomically rare, but possible
         try:
             with transaction.atomic():
                 certificate = Certificate.objects.create(
                     enrolment=enrolment,
-                    member_name=person_name(enrolment.user),
-                    course_title=course.title,
-                    trainer_names=join_names(person_name(t) for t in trainers),
-                    organisation=_organisation(course),
                     issued_at=enrolment.completed_at or timezone.now(),
+                    **names_now(enrolment),
                 )
             break
         except IntegrityError:

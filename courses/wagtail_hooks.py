@@ -25,6 +25,7 @@ from .upload_choosers import LectureVideoChooserViewSet, SlideDeckChooserViewSet
 from .upload_progress import admin_css, admin_upload_progress_js
 from .video_forms import LectureVideoForm
 from .views import (
+    certificate_admin,
     conversion_status,
     deck_admin,
     enrolment_admin,
@@ -155,6 +156,11 @@ def register_deck_urls():
             enrolment_admin.confirm_enrolment_change,
             {"action": "remove"},
             name="courses_enrolment_remove",
+        ),
+        path(
+            "courses/<id:page_id>/members/<id:enrolment_id>/certificate/",
+            certificate_admin.certificate_admin,
+            name="courses_certificate_admin",
         ),
         path(
             "courses/<id:page_id>/members/<id:enrolment_id>/decline/",

@@ -6,6 +6,7 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
@@ -262,7 +263,10 @@ def test_codes_are_normalised_as_people_type_them():
 
 def test_the_course_members_page_shows_who_holds_which_certificate(completed, trainer_client):
     html = trainer_client.get(f"/admin/courses/{completed.course_id}/members/").content.decode()
-    assert f'href="/certificates/{completed.certificate.code}/"' in html
+    assert (
+        f'href="/admin/courses/{completed.course_id}/members/{completed.pk}/certificate/"' in html
+    )
+    assert completed.certificate.code in html
 
 
 def test_english_and_chinese_in_one_line_each_take_their_own_font():
@@ -308,3 +312,100 @@ def test_a_chinese_or_english_line_is_set_in_one_font_as_before():
     chars, _size = page_chars(render_certificate(text))
     assert {c.font for c in find(chars, text.course)} == {find(chars, "李")[0].font}
     assert {c.font for c in find(chars, text.trainers)} == {"Carlito-Bold"}
+
+
+def admin_url(enrolment) -> str:
+    return f"/admin/courses/{enrolment.course_id}/members/{enrolment.pk}/certificate/"
+
+
+def test_a_certificate_issued_in_error_is_revoked_then_restored(
+    completed, trainer_client, member_client, demo
+):
+    certificate = completed.certificate
+    code = certificate.code
+    page = trainer_client.get(admin_url(completed)).content.decode()
+    assert "Revoke the certificate" in page and "李明" in page
+    # A reason is required: the form comes back with the error, nothing changed.
+    answer = trainer_client.post(admin_url(completed), {"action": "revoke", "reason": "  "})
+    assert answer.status_code == 400 and "This field is required" in answer.content.decode()
+    certificate.refresh_from_db()
+    assert not certificate.is_revoked
+
+    answer = trainer_client.post(
+        admin_url(completed), {"action": "revoke", "reason": "Marked complete by mistake."}
+    )
+    assert answer.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.is_revoked and certificate.revoked_by == demo["users"]["trainer"]
+    assert certificate.revoked_reason == "Marked complete by mistake."
+
+    public = Client().get(f"/certificates/{code}/").content.decode()
+    assert "This certificate was revoked on" in public and "genuine" not in public
+    assert "Marked complete by mistake" not in public, "the reason is for the editors"
+    assert member_client.get(f"/certificates/{code}/pdf/").status_code == 404
+    assert trainer_client.get(f"/certificates/{code}/pdf/").status_code == 404
+    learning = member_client.get("/learning/").content.decode()
+    assert (
+        "Your certificate was revoked on" in learning
+        and f"/certificates/{code}/pdf/" not in learning
+    )
+    assert (
+        f"/certificates/{code}/pdf/" not in member_client.get(demo["course"].url).content.decode()
+    )
+    members = trainer_client.get(f"/admin/courses/{completed.course_id}/members/").content.decode()
+    assert ">revoked<" in members
+    page = trainer_client.get(admin_url(completed)).content.decode()
+    assert "Marked complete by mistake." in page and "Tom Trainer" in page
+    # A second revoke from an old tab changes nothing and says why.
+    again = trainer_client.post(
+        admin_url(completed), {"action": "revoke", "reason": "twice"}, follow=True
+    )
+    assert "the page was out of date" in again.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.revoked_reason == "Marked complete by mistake."
+
+    trainer_client.post(admin_url(completed), {"action": "restore"})
+    certificate.refresh_from_db()
+    assert not certificate.is_revoked and certificate.revoked_reason == ""
+    assert "genuine" in Client().get(f"/certificates/{code}/").content.decode()
+    assert member_client.get(f"/certificates/{code}/pdf/").status_code == 200
+
+
+def test_reissuing_copies_the_corrected_name_and_keeps_code_and_date(completed, trainer_client):
+    certificate = completed.certificate
+    issued_at = certificate.issued_at
+    answer = trainer_client.post(admin_url(completed), {"action": "reissue"}, follow=True)
+    assert "Nothing to change" in answer.content.decode()
+    member = completed.user
+    member.first_name, member.last_name = "明华", "李"
+    member.save()
+    page = trainer_client.get(admin_url(completed)).content.decode()
+    assert "李明华" in page and "changed" in page
+    answer = trainer_client.post(admin_url(completed), {"action": "reissue"}, follow=True)
+    assert "now says today’s issued to." in answer.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.member_name == "李明华" and certificate.reissued_at is not None
+    assert certificate.issued_at == issued_at and certificate.code == completed.certificate.code
+    assert "李明华" in Client().get(f"/certificates/{certificate.code}/").content.decode()
+
+
+def test_only_the_courses_editors_manage_its_certificates(completed, member_client, demo):
+    from django.contrib.auth.models import Group
+
+    url = admin_url(completed)
+    assert member_client.get(url).status_code in (302, 403)
+    assert member_client.post(url, {"action": "revoke", "reason": "x"}).status_code in (302, 403)
+    other = get_user_model().objects.create_user("other-trainer", password="pw-12345678")
+    other.groups.add(Group.objects.get(name="Trainers"))
+    client = Client()
+    client.force_login(other)
+    assert client.post(url, {"action": "revoke", "reason": "x"}).status_code in (302, 403)
+    completed.certificate.refresh_from_db()
+    assert not completed.certificate.is_revoked
+    # Unknown enrolment, unknown action: back to the list with a word, nothing changed.
+    trainer = Client()
+    trainer.force_login(demo["users"]["trainer"])
+    gone = f"/admin/courses/{completed.course_id}/members/999999/certificate/"
+    assert trainer.get(gone).status_code == 302
+    answer = trainer.post(url, {"action": "burn"}, follow=True)
+    assert "the page was out of date" in answer.content.decode()

@@ -56,7 +56,9 @@ def xlsx_rows(client, url, params) -> list[dict]:
     assert "attachment" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    # A read-only sheet leaves out a row's empty cells at its end.
+    width = len(rows[0])
+    return [dict(zip(rows[0], row + (None,) * (width - len(row)), strict=True)) for row in rows[1:]]
 
 
 # The numbers --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ public code anyone can check at ``/certificates/<code>/``."""
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,8 @@ class Certificate(models.Model):
 
     The names and the course title are copied at issue time: the certificate says what was
     true on that day even if the course is renamed or the member changes their name later.
+    A course editor may copy them again (``reissued_at``: a misspelt name was corrected) or
+    revoke the certificate (issued in error): its public page then says so, with the date.
     """
 
     enrolment = models.OneToOneField(
@@ -53,6 +56,19 @@ class Certificate(models.Model):
     trainer_names = models.TextField(_("trainers"), blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    reissued_at = models.DateTimeField(_("reissued"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("revoked by"),
+    )
+    # For the course's editors; the public page gives only the date.
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("certificate")
@@ -66,3 +82,7 @@ class Certificate(models.Model):
         from django.urls import reverse
 
         return reverse("certificate", args=[self.code])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -55,7 +55,8 @@ def verify(request, code: str):
         "courses/certificate.html",
         {
             "certificate": certificate,
-            "can_download": user.is_authenticated
+            "can_download": not certificate.is_revoked
+            and user.is_authenticated
             and (
                 certificate.enrolment.user_id == user.pk
                 or is_course_staff(user, certificate.enrolment.course)
@@ -69,11 +70,15 @@ def download(request, code: str):
     """The certificate PDF, in the reader's language."""
     certificate = _find(code)
     user = request.user
-    if certificate is None or not (
-        user.is_authenticated
-        and (
-            certificate.enrolment.user_id == user.pk
-            or is_course_staff(user, certificate.enrolment.course)
+    if (
+        certificate is None
+        or certificate.is_revoked
+        or not (
+            user.is_authenticated
+            and (
+                certificate.enrolment.user_id == user.pk
+                or is_course_staff(user, certificate.enrolment.course)
+            )
         )
     ):
         raise Http404  # the public page says whether a code is real; the file is private

@@ -758,6 +758,7 @@ class CertificatesReport(InsightsReport):
         Column("member_name", label=gettext_lazy("Member")),
         Column("course_title", label=gettext_lazy("Course")),
         DateColumn("issued_at", label=gettext_lazy("Issued")),
+        DateColumn("revoked_at", label=pgettext_lazy("certificate", "Revoked")),
     ]
 
     def get_export_columns(self):
@@ -767,6 +768,7 @@ class CertificatesReport(InsightsReport):
             ExportColumn("email", _("Email"), lambda c: c.enrolment.user.email),
             ExportColumn("course", _("Course"), lambda c: c.course_title),
             ExportColumn("issued", _("Issued"), lambda c: c.issued_at),
+            ExportColumn("revoked", pgettext("certificate", "Revoked"), lambda c: c.revoked_at),
             ExportColumn("trainers", _("Trainers"), lambda c: c.trainer_names),
             ExportColumn("organisation", _("Organisation"), lambda c: c.organisation),
         ]
