@@ -162,17 +162,24 @@ def save_text(
     folder = folder or new_folder(deck)
     media = _store_media(deck, content, folder)
     with transaction.atomic():
-        deck.slides.all().delete()
-        slides = Slide.objects.bulk_create([_slide_row(deck, s) for s in content.slides])
-        SlideMedia.objects.bulk_create(_media_rows(slides, content, media))
-        deck.mark(
-            SlideDeck.Status.TEXT_READY,
-            slide_count=content.slide_count,
-            slide_width=content.slide_width or None,
-            slide_height=content.slide_height or None,
-            text_ready_at=timezone.now(),
-        )
+        _replace_slides(deck, [_slide_row(deck, s) for s in content.slides], content, media)
+        deck.mark(SlideDeck.Status.TEXT_READY, **_sizes(content), text_ready_at=timezone.now())
     reindex_lectures(deck)
+
+
+def _replace_slides(deck: SlideDeck, rows: list[Slide], content, media) -> None:
+    """The deck's slide rows (and their media) give way to ``rows``; inside a transaction."""
+    deck.slides.all().delete()
+    slides = Slide.objects.bulk_create(rows)
+    SlideMedia.objects.bulk_create(_media_rows(slides, content, media))
+
+
+def _sizes(content: conversion.DeckContent) -> dict:
+    return {
+        "slide_count": content.slide_count,
+        "slide_width": content.slide_width or None,
+        "slide_height": content.slide_height or None,
+    }
 
 
 def _image_name(folder: str, number: int, width: int | str, suffix: str) -> str:
@@ -235,14 +242,10 @@ def publish(
         rows.append(row)
     with transaction.atomic():
         first_text_at = deck.text_ready_at if deck.status == SlideDeck.Status.TEXT_READY else None
-        deck.slides.all().delete()
-        slides = Slide.objects.bulk_create(rows)
-        SlideMedia.objects.bulk_create(_media_rows(slides, content, media))
+        _replace_slides(deck, rows, content, media)
         deck.mark(
             SlideDeck.Status.READY,
-            slide_count=content.slide_count,
-            slide_width=content.slide_width or None,
-            slide_height=content.slide_height or None,
+            **_sizes(content),
             text_ready_at=first_text_at or timezone.now(),
             pdf=derived_name(deck, pdf_name),
             processed_at=timezone.now(),

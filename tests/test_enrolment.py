@@ -456,16 +456,22 @@ def test_enrol_members_command_queues_the_invitations(
     assert invitation.to == ["fresh@example.com"] and "Fresh Start" in invitation.body
 
 
-def test_members_admin_is_for_the_course_editors(demo):
-    url = f"/admin/courses/{demo['safety_course'].pk}/members/"
-    assert client_for("member", demo).get(url).status_code in (302, 403)
+def other_trainer() -> Client:
+    """Logged in as a trainer who does not edit the demo's courses."""
     other = User.objects.create_user("other-trainer", "o@example.com", "pw-12345678")
     other.groups.add(Group.objects.get(name="Trainers"))
     client = Client()
     client.force_login(other)
+    return client
+
+
+def test_members_admin_is_for_the_course_editors(demo):
+    url = f"/admin/courses/{demo['safety_course'].pk}/members/"
+    assert client_for("member", demo).get(url).status_code in (302, 403)
+    client = other_trainer()
     assert client.get(url).status_code in (302, 403)  # Wagtail sends refusals to the dashboard
     client.post(url, {"action": "enrol_user", "who": "other-trainer"})
-    assert not Enrolment.objects.filter(user=other).exists()
+    assert not Enrolment.objects.filter(user__username="other-trainer").exists()
     assert client.get(SAFETY_LESSON).status_code == 403  # not their course either
 
 
@@ -819,10 +825,7 @@ def test_join_requests_page_decides_oldest_first(demo, django_capture_on_commit_
 def test_a_trainer_decides_only_their_own_courses_requests(demo):
     course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
     waiting = enrol(newcomer("asker").user, course)
-    other = User.objects.create_user("other-trainer", "o@example.com", "pw-12345678")
-    other.groups.add(Group.objects.get(name="Trainers"))
-    client = Client()
-    client.force_login(other)
+    client = other_trainer()
     assert "asker" not in client.get("/admin/enrolment-requests/").content.decode()
     url = f"/admin/courses/{course.pk}/members/"
     client.post(url, {"action": "approve", "enrolment": waiting.pk})
@@ -1064,10 +1067,7 @@ def test_ticked_join_requests_are_approved_together_and_each_outcome_is_said(
 def test_ticked_requests_in_a_course_the_trainer_does_not_edit_stay_waiting(demo):
     course = safety(demo, enrolment=CoursePage.Enrolment.APPROVAL)
     waiting = enrol(newcomer("asker").user, course)
-    other = User.objects.create_user("other-trainer", "o@example.com", "pw-12345678")
-    other.groups.add(Group.objects.get(name="Trainers"))
-    client = Client()
-    client.force_login(other)
+    client = other_trainer()
     client.post("/admin/enrolment-requests/", {"enrolment": [waiting.pk]})
     assert Enrolment.objects.get(pk=waiting.pk).status == Enrolment.Status.PENDING
     assert client.post("/admin/enrolment-requests/", {"enrolment": [waiting.pk]}).status_code == 302
