@@ -5,7 +5,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from courses.decks import create_deck
-from courses.demo_content import ensure_users
+from courses.demo_content import ensure_base_tree, ensure_users
 from courses.models import LectureVideo, SlideDeck
 from tests.browser import log_in_admin
 from tests.conversion.conftest import build_feature_deck
@@ -104,6 +104,7 @@ def test_only_what_the_user_may_see_and_only_by_get(client, trainer_client, deck
 def test_listing_and_edit_form_follow_the_conversion_in_chromium(
     browser, live_server, tmp_path, artifacts_dir
 ):
+    ensure_base_tree()  # the root collection, gone after an earlier transactional test
     ensure_users()
     deck = create_deck(build_feature_deck(tmp_path / "Evacuation drill.pptx"))
     deck.mark(SlideDeck.Status.PROCESSING)

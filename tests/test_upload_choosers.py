@@ -153,10 +153,10 @@ def test_an_empty_video_is_refused_in_the_chooser(trainer_client, demo, tmp_path
 def test_a_file_that_is_not_a_video_fails_with_a_reason_as_from_the_video_page(
     trainer_client, demo, tmp_path, choose_upload
 ):
-    """As on "Lecture videos", a file that is no known picture or document is taken and
+    """As on "Lecture videos", a file that is no known picture, document or text is taken and
     processing says what is wrong (tests/test_videos.py): the chooser judges videos alike."""
     path = tmp_path / "notes.mp4"
-    path.write_text("these are my notes, not a video")
+    path.write_bytes(bytes(range(1, 256)) * 64)  # binary, in no container ffmpeg knows
     answer = choose_upload(trainer_client, VIDEO_CHOOSER, path)
     video = LectureVideo.objects.get(pk=answer["result"]["id"])
     assert video.status == LectureVideo.Status.FAILED and video.error_code == "not_video"
@@ -173,6 +173,12 @@ def test_a_picture_is_refused_in_the_video_chooser_and_nothing_is_made(
     assert answer["step"] == "reshow_creation_form"
     assert "This file is a picture, not a video." in answer["htmlFragment"]
     assert not LectureVideo.objects.filter(title="screenshot").exists()
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("these are my notes, not a video")
+    answer = choose_upload(trainer_client, VIDEO_CHOOSER, notes)
+    assert answer["step"] == "reshow_creation_form"
+    assert "This file is text, not a video." in answer["htmlFragment"]
+    assert not LectureVideo.objects.filter(title="notes").exists()
 
 
 @pytest.fixture
