@@ -127,6 +127,7 @@ class SlideDeckForm(UploadProgressMixin, WagtailAdminModelForm):
         from .tasks import queue_conversion
 
         deck = super().save(commit=False)
+        deck.take_task_fields_from_db()
         file_changed = "file" in self.changed_data
         if file_changed:
             deck.file_size = deck.file.size

@@ -5,6 +5,7 @@ Files are read from and written to the default storage, so nothing assumes a loc
 temporary files live only where a tool needs a path (``courses.storage_files``).
 """
 
+import contextlib
 import logging
 import secrets
 import shutil
@@ -50,8 +51,8 @@ def derived_name(deck: SlideDeck, relative: str) -> str:
 
 
 def shown_folder(deck: SlideDeck) -> str:
-    """The folder of the conversion members see: where its PDF is (stored last); before the
-    first conversion is complete, the file's hash."""
+    """The folder of the conversion members see: where its PDF is (stored last). Before the
+    first conversion is complete there is none: the file's hash, a name no run uses."""
     prefix = f"decks/derived/{deck.pk}/"
     if deck.pdf and deck.pdf.name.startswith(prefix):
         return deck.pdf.name.removeprefix(prefix).split("/", 1)[0]
@@ -59,14 +60,11 @@ def shown_folder(deck: SlideDeck) -> str:
 
 
 def new_folder(deck: SlideDeck) -> str:
-    """The folder a conversion starting now fills: the file's hash, unless members are being
-    shown that very folder (the same file converted again), which must stay whole until the
-    new slides replace it; then a fresh name of the same shape (16 hex digits, which is how
-    the serve view and the permission check recognise a slide image)."""
-    folder = deck.file_hash[:16]
-    if deck.is_converted and folder == shown_folder(deck):
-        folder = secrets.token_hex(8)
-    return folder
+    """The folder a conversion starting now fills: a fresh name for each run (16 hex digits,
+    the shape the serve view and the permission check recognise in a slide image's name).
+    Never shared, so a run overtaken by a newer one can drop its own files, and whatever
+    members see stays whole until the new slides replace it."""
+    return secrets.token_hex(8)
 
 
 def _store(local: Path, deck: SlideDeck, relative: str, folder: str | None = None) -> str:
@@ -219,17 +217,35 @@ def _add_images(deck: SlideDeck, slide: Slide, page: conversion.RenderedPage, fo
     slide.image_width, slide.image_height = (round(page.width * scale), round(page.height * scale))
 
 
+def _superseded(deck: SlideDeck, run) -> bool:
+    """Whether a conversion of ``deck`` started after the one that began at ``run`` (a new
+    file, or "Convert again", while this one worked): then the newer one's result decides.
+    Locks the deck's row until the transaction ends, so no newer run publishes meanwhile."""
+    if run is None:
+        return False
+    latest = (
+        SlideDeck.objects.select_for_update()
+        .filter(pk=deck.pk)
+        .values_list("processing_started_at", flat=True)
+        .first()
+    )
+    return latest != run
+
+
 def publish(
     deck: SlideDeck,
     content: conversion.DeckContent,
     result: conversion.RenderResult,
     folder: str,
-) -> None:
+    run=None,
+) -> bool:
     """Put a finished conversion in place of what members saw, and mark the deck ready.
 
     Every file is stored (in the conversion's own folder) before the rows change; then the
     old slides give way to the new in one transaction, so members see the old slides or the
     new ones, never a mix and never none. The old files go once that is committed.
+    Returns False, changing nothing, when a newer conversion started since ``run`` (its
+    start time); that one removes this one's files when it ends.
     """
     pdf_name = _store(result.pdf_path, deck, "deck.pdf", folder)
     media = _store_media(deck, content, folder)
@@ -241,6 +257,8 @@ def publish(
             _add_images(deck, row, pages[slide_content.number], folder)
         rows.append(row)
     with transaction.atomic():
+        if _superseded(deck, run):
+            return False
         first_text_at = deck.text_ready_at if deck.status == SlideDeck.Status.TEXT_READY else None
         _replace_slides(deck, rows, content, media)
         deck.mark(
@@ -256,19 +274,25 @@ def publish(
     reindex_lectures(deck)
     # After commit: a rolled-back swap must find the slides it would have gone back to.
     transaction.on_commit(lambda: delete_derived(deck, keep=folder))
+    return True
 
 
-def fail(deck: SlideDeck, code: str, message: str) -> None:
+def fail(deck: SlideDeck, code: str, message: str, run=None) -> bool:
     """Mark the deck failed with a reason a trainer can act on; drop half-made outputs.
 
     A deck with a complete earlier conversion keeps it: members go on seeing those slides
-    (the admin says so) until a file converts.
+    (the admin says so) until a file converts. Returns False, changing nothing, when the
+    deck is gone or a newer conversion started since ``run`` (see ``publish``).
     """
     try:
         # What is committed, not what a publish that failed midway set on this instance.
-        deck.refresh_from_db(fields=["status", "converted_hash", "pdf", "file_hash"])
+        deck.refresh_from_db(
+            fields=["status", "converted_hash", "pdf", "file_hash", "processing_started_at"]
+        )
     except SlideDeck.DoesNotExist:
-        return  # deleted while it converted: nothing left to fail
+        return False  # deleted while it converted: nothing left to fail
+    if run is not None and deck.processing_started_at != run:
+        return False
     if deck.is_converted:
         delete_derived(deck, keep=shown_folder(deck))
         deck.mark(
@@ -293,6 +317,7 @@ def fail(deck: SlideDeck, code: str, message: str) -> None:
     from insights.tasks import queue_failure_notice
 
     queue_failure_notice(deck)
+    return True
 
 
 def reindex_lectures(deck: SlideDeck) -> None:
@@ -320,15 +345,15 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
         return deck
     started = time.perf_counter()
     folder = new_folder(deck)
+    run = timezone.now()  # this conversion's mark: a later one replaces it (see publish)
     deck.mark(
         SlideDeck.Status.PROCESSING,
-        processing_started_at=timezone.now(),
+        processing_started_at=run,
         attempts=deck.attempts + 1,
         error_code="",
         error_message="",
     )
     try:
-        delete_tree(derived_dir(deck, folder))  # what an attempt that died left there
         with (
             tempfile.TemporaryDirectory(prefix="elearn-deck-") as tmp,
             local_copy(deck.conversion_source().name) as source,
@@ -351,20 +376,27 @@ def convert(deck: SlideDeck, *, force: bool = False) -> SlideDeck:
                 fmt=settings.ELEARN_SLIDE_IMAGE_FORMAT,
                 widths=settings.ELEARN_SLIDE_EAGER_WIDTHS,
             )
-            publish(deck, content, result, folder)
+            current = publish(deck, content, result, folder, run=run)
     except conversion.ConversionError as exc:
         logger.info("Deck %s failed: %s (%s)", deck.pk, exc.message, getattr(exc, "detail", ""))
-        fail(deck, exc.code, exc.message)
+        current = fail(deck, exc.code, exc.message, run=run)
     except Exception:
         # A bug, not bad input: keep the traceback in the log, tell the trainer plainly.
         logger.exception("Deck %s: unexpected error during conversion", deck.pk)
-        fail(
+        current = fail(
             deck,
             "internal",
             gettext_noop(
                 "The conversion failed unexpectedly. Try converting again; if it fails again, tell your administrator."
             ),
+            run=run,
         )
+    if not current:
+        logger.info("Deck %s: deleted, or a newer conversion started meanwhile", deck.pk)
+        delete_tree(derived_dir(deck, folder))  # this run's own folder: nobody else's
+        with contextlib.suppress(SlideDeck.DoesNotExist):
+            deck.refresh_from_db()
+        return deck
     deck.mark(deck.status, conversion_seconds=time.perf_counter() - started)
     return deck
 

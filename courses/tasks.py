@@ -5,7 +5,6 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
@@ -79,10 +78,11 @@ def recover_stale_decks(exclude: int | None = None) -> list[int]:
         give_up=lambda deck: deck_service.fail(
             deck,
             "stuck",
-            _(
-                "The conversion stopped without finishing %(n)s times. The file may be too complex; try converting again or simplify it."
-            )
-            % {"n": deck.attempts},
+            # Stored as it is and translated when shown: no number in it.
+            gettext_noop(
+                "The conversion kept stopping without finishing and was given up. The file may "
+                "be too complex; try converting again or simplify it."
+            ),
         ),
     )
 
@@ -103,10 +103,10 @@ def recover_stale_videos(exclude: int | None = None) -> list[int]:
         give_up=lambda video: video_service.fail(
             video,
             "stuck",
-            _(
-                "Processing stopped without finishing %(n)s times. Try processing it again; if it stops again, tell your administrator."
-            )
-            % {"n": video.attempts},
+            gettext_noop(
+                "Processing kept stopping without finishing and was given up. Try processing it "
+                "again; if it stops again, tell your administrator."
+            ),
         ),
     )
 

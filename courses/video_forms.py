@@ -43,6 +43,7 @@ class LectureVideoForm(UploadProgressMixin, WagtailAdminModelForm):
         from .tasks import queue_video_processing
 
         video = super().save(commit=False)
+        video.take_task_fields_from_db()
         file_changed = "file" in self.changed_data
         if file_changed:
             video.file_size = video.file.size

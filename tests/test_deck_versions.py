@@ -200,7 +200,7 @@ def test_a_new_file_that_converts_replaces_the_slides_and_their_files(
     assert member_client.get(old.src).status_code == 404
     # The old version's files are gone once the new slides are committed; only one is left.
     assert not stored(deck, old.images["480"]) and not stored(deck, old.thumbnail)
-    assert folders(deck) == [deck.file_hash[:16]] != [old_folder]
+    assert folders(deck) == [folder_of(deck)] != [old_folder]
     page = trainer_client.get(f"/admin/snippets/courses/slidedeck/edit/{deck.pk}/").content
     assert b"converted in" in page and b"Members still see" not in page
 
@@ -284,3 +284,82 @@ def test_a_protected_legacy_ppt_says_it_cannot_be_opened_even_with_its_password(
     assert "cannot be opened here even with its password" in page
     assert "LibreOffice could not open" not in page
     assert "failed after" in page and "converted in" not in page
+
+
+def _newer_file(deck, tmp_path) -> str:
+    """Give the deck a different file, as the edit form does; returns the new file's hash."""
+    from django.core.files import File
+
+    from courses.models.slides import file_sha256
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[1])
+    slide.shapes.title.text = "Evacuation routes"
+    path = tmp_path / "evacuation.pptx"
+    prs.save(path)
+    row = SlideDeck.objects.get(pk=deck.pk)
+    with path.open("rb") as fh:
+        row.file.save(path.name, File(fh), save=False)
+    row.file_hash = file_sha256(row.file)
+    row.file_size = path.stat().st_size
+    row.save()
+    return row.file_hash
+
+
+@pytest.mark.parametrize("older_run_ends", ["converted", "failed"])
+def test_an_older_conversion_ending_last_leaves_the_newer_files_slides(
+    live, tmp_path, monkeypatch, django_capture_on_commit_callbacks, older_run_ends
+):
+    """A trainer converts again, then uploads a corrected file while that runs; the corrected
+    file's conversion ends first. The older run, ending after it, changes nothing: members
+    see the corrected slides, the deck is ready, its files are the corrected file's."""
+    deck, lecture = live
+    real = conversion.convert_deck
+    newer = {}
+
+    def interleaved(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not newer:  # the older run, midway: the newer file converts start to finish
+            newer["hash"] = _newer_file(deck, tmp_path)
+            newer["deck"] = deck_service.convert(SlideDeck.objects.get(pk=deck.pk), force=True)
+            if older_run_ends == "failed":
+                raise conversion.CorruptFile(detail="the older run fails after the newer")
+        return result
+
+    monkeypatch.setattr(conversion, "convert_deck", interleaved)
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_service.convert(deck, force=True)
+    deck.refresh_from_db()
+    assert newer["deck"].status == SlideDeck.Status.READY
+    assert deck.status == SlideDeck.Status.READY and deck.error_message == ""
+    assert deck.converted_hash == newer["hash"]
+    assert [s.title for s in deck.slides.all()] == ["Evacuation routes"]
+    assert folders(deck) == [deck_service.shown_folder(deck)], "only the newer file's files"
+    assert default_storage.exists(deck.pdf.name) and deck.pdf.name.endswith("deck.pdf")
+
+
+def test_saving_a_title_keeps_a_conversion_that_ended_while_the_form_was_open(demo, tmp_path):
+    """The trainer opened the edit form while the deck converted, and saves a new title after
+    it finished: the status, files and counts the conversion wrote stay."""
+    from courses.wagtail_hooks import SlideDeckViewSet
+
+    deck = create_deck(build_feature_deck(tmp_path / "fire.pptx"), title="Fire")
+    deck.mark(SlideDeck.Status.PROCESSING)
+    form_class = SlideDeckViewSet.edit_handler.bind_to_model(SlideDeck).get_form_class()
+    form = form_class(
+        {"title": "Fire safety", "collection": deck.collection_id},
+        instance=SlideDeck.objects.get(pk=deck.pk),
+        for_user=demo["users"]["trainer"],
+    )
+    assert form.is_valid(), form.errors
+    deck.mark(  # the conversion ends now, in the worker
+        SlideDeck.Status.READY,
+        slide_count=4,
+        converted_hash=deck.file_hash,
+        pdf=f"decks/derived/{deck.pk}/0123456789abcdef/deck.pdf",
+    )
+    form.save()
+    deck.refresh_from_db()
+    assert deck.title == "Fire safety"
+    assert (deck.status, deck.slide_count) == (SlideDeck.Status.READY, 4)
+    assert deck.converted_hash == deck.file_hash and deck.pdf.name.endswith("/deck.pdf")

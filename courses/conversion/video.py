@@ -29,6 +29,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -421,7 +422,11 @@ def _is_text(head: bytes) -> bool:
         if exc.start < len(head) - 3:
             return False
         text = head[: exc.start].decode("utf-8")
-    return all(ch.isprintable() or ch in "\t\n\r\f" for ch in text.lstrip("\ufeff"))
+    # Spaces of every kind (U+3000 indents Chinese text) and format marks count as text too.
+    return all(
+        ch.isprintable() or ch in "\t\n\r\f" or unicodedata.category(ch) in ("Zs", "Cf")
+        for ch in text
+    )
 
 
 def _check_mp4_boxes(path: Path) -> str | None:

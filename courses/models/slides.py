@@ -52,6 +52,21 @@ class StatusMixin:
 
         lessons_changed()
 
+    def take_task_fields_from_db(self) -> None:
+        """Before a form saves this row whole: set the fields background tasks own (those no
+        form edits) to what is committed now, so saving a new title does not put back the
+        status, files and counts of a conversion that finished while the form was open."""
+        if self.pk is None:
+            return
+        names = [
+            field.attname
+            for field in self._meta.concrete_fields
+            if not field.editable and not field.primary_key
+        ]
+        current = type(self).objects.filter(pk=self.pk).values(*names).first()
+        for name, value in (current or {}).items():
+            setattr(self, name, value)
+
 
 class UploadedFileMixin(StatusMixin):
     """What an uploaded, converted file (a deck, a video) offers besides its fields."""

@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from elearn.converters import database_id
+
 from ..models import LectureVideo, SlideDeck
 from .progress import json_error
 
@@ -30,9 +32,10 @@ def conversion_status(request):
         return json_error(_("Too many items asked for at once."), 400)
     for view, key in asked:
         kind, _sep, pk = key.partition("-")
-        if kind not in KINDS or not pk.isdigit() or len(pk) > 18:
+        pk = database_id(pk)
+        if kind not in KINDS or pk is None:
             return json_error(_("Unknown item: %(key)s") % {"key": key[:50]}, 400)
-        wanted[kind].setdefault(int(pk), []).append(view)
+        wanted[kind].setdefault(pk, []).append(view)
     items = {}
     for kind, ids in wanted.items():
         model, perms = KINDS[kind]

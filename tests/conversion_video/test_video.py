@@ -392,6 +392,10 @@ def test_corpus_is_not_copied_into_the_repo():
         ("消防安全笔记".encode() * 40, "text"),  # 720 bytes: cut mid-character at 512
         (b"\xef\xbb\xbfWEBVTT\n\n00:00.000 --> 00:01.000\nHi", "text"),
         (b"#EXTM3U\n#EXTINF:10,\nsecret.txt", "text"),
+        (
+            "\u3000\u3000第一条\u00a0出口\u200b畅通".encode(),
+            "text",
+        ),  # full-width indent, nbsp, zwsp
         (bytes(range(1, 256)), "unknown"),  # binary without a known signature
         (b"text then a NUL\x00", "unknown"),
         (b"\xff\xfe\x00\x00", "unknown"),

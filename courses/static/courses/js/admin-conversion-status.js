@@ -4,7 +4,8 @@
 (function () {
     "use strict";
 
-    var DONE = ["ready", "failed"];
+    // "gone": deleted, or not the user's to see; the server no longer answers for it.
+    var DONE = ["ready", "failed", "gone"];
     var QUICK = 2000;
     var delay = QUICK;
 
@@ -36,11 +37,16 @@
             return response.json();
         }).then(function (data) {
             var finished = false;
+            var changed = false;
             live.forEach(function (el) {
                 var item = data.items[el.dataset.view + ":" + el.dataset.conversionLive];
-                if (!item) { return; }
+                if (!item) {
+                    el.dataset.status = "gone";
+                    return;
+                }
                 var progress = item.progress === null ? "" : String(item.progress);
                 if (item.status === el.dataset.status && progress === el.dataset.progress) { return; }
+                changed = true;
                 // Rendered and escaped by the server, as the page itself was.
                 var fresh = document.createElement("template");
                 fresh.innerHTML = item.html.trim();
@@ -51,7 +57,8 @@
                 window.location.reload();
                 return;
             }
-            delay = QUICK;
+            // A queue with no worker yet, or a long transcode: ask less often while nothing moves.
+            delay = changed ? QUICK : Math.min(delay * 1.5, 15000);
             later();
         }).catch(function () {
             // Server busy or offline: ask less often, up to once every 30 s.
